@@ -141,3 +141,34 @@ export function emptySnapshot(): Snapshot {
 export function entrySize(e: Entry): number {
   return e.data.byteLength + 24;
 }
+
+export type StateType = 'follower' | 'preCandidate' | 'candidate' | 'leader';
+
+/** Volatile state worth telling the application about when it changes. */
+export interface SoftState {
+  lead: NodeId;
+  state: StateType;
+}
+
+/** A completed ReadIndex request: reads at `index` (once applied) are linearizable. */
+export interface ReadState {
+  index: number;
+  context: Uint8Array;
+}
+
+export type ProposeRefusal =
+  /** Only the leader accepts writes; `leader` is who to ask (NONE: no leader known). */
+  | 'not-leader'
+  /** The leader is handing over leadership and accepts nothing until it is done. */
+  | 'transferring'
+  /** A membership change is already in progress (or the new leader has not settled). */
+  | 'conf-pending'
+  /** The membership change makes no sense for the current configuration. */
+  | 'invalid-conf'
+  /** Too many uncommitted bytes: the leader is overloaded, retry later. */
+  | 'overloaded';
+
+/** Expected outcomes are values: a refused proposal says why and who the leader is. */
+export type ProposeOutcome =
+  | { ok: true; index: number; term: number }
+  | { ok: false; reason: ProposeRefusal; leader: NodeId; message: string };
