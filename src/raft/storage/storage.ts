@@ -7,8 +7,9 @@
  * suite (storage.contract.ts): MemoryStorage (tests, simulation, with a crash model) and
  * FileStorage (the WAL and snapshot files of a real manager).
  */
-import type { ConfState, Entry, HardState, Snapshot } from '../core/types.ts';
+
 import { ShoalError } from '../../base/errors.ts';
+import type { ConfState, Entry, HardState, Snapshot } from '../core/types.ts';
 
 /** The requested index is older than the last snapshot: the entries are gone. */
 export class CompactedError extends ShoalError {
@@ -47,7 +48,10 @@ export interface LogStorage {
   entries(lo: number, hi: number, maxBytes: number): Entry[];
   /** Term of entry i; valid for i in [firstIndex()-1, lastIndex()]. */
   term(i: number): number;
-  /** Index of the first entry available (snapshot index + 1). */
+  /**
+   * Index of the first entry available: the compaction point + 1 (entries kept behind a
+   * snapshot for slow followers make it lower than snapshot index + 1).
+   */
   firstIndex(): number;
   /** Index of the last entry (or the snapshot index when the log is empty). */
   lastIndex(): number;
