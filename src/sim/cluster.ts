@@ -22,6 +22,7 @@ export interface SimMember {
   sm: KvStateMachine;
   node: RaftNode | undefined;
   restarts: number;
+  incarnation: number;
 }
 
 export interface ClusterOptions {
@@ -67,6 +68,7 @@ export class SimCluster {
         sm: new KvStateMachine(),
         node: undefined,
         restarts: 0,
+        incarnation: 0,
       };
       this.members.push(m);
       void storage.save(boot.hardState, boot.entries);
@@ -115,6 +117,21 @@ export class SimCluster {
     const torn = this.rng.chance(0.3) ? this.rng.int(1, 4) : 0;
     m.storage = this.newStorage(m.storage.crashImage(torn));
     this.trace.add(`${m.id} crashed${torn ? ` (torn write kept ${torn} entries)` : ''}`);
+  }
+
+  /**
+   * Stops a member and gives it a blank disk and a new member id: like a manager that is
+   * demoted and promoted again, it comes back as a new Raft member (a reused id would let
+   * stale messages meant for its old self confuse it).
+   */
+  wipe(m: SimMember): void {
+    m.node?.halt();
+    m.node = undefined;
+    m.storage = this.newStorage();
+    const old = m.id;
+    m.incarnation++;
+    m.id = `${old.split('.')[0]}.${m.incarnation}`;
+    this.trace.add(`${old} wiped; it returns as ${m.id}`);
   }
 
   restart(m: SimMember): void {

@@ -10,6 +10,7 @@ import type { NodeId } from '../raft/core/types.ts';
 import { encodeKv } from '../raft/kv.ts';
 import { type ClusterOptions, SimCluster, type SimMember } from './cluster.ts';
 import { checkLinearizable, kvModel } from './linearizability.ts';
+import { Operator } from './operator.ts';
 import { SafetyChecker } from './safety.ts';
 import { VirtualTime } from './time.ts';
 import { Trace } from './trace.ts';
@@ -22,6 +23,8 @@ export interface SimOptions {
   /** Virtual seconds allowed after healing for the cluster to commit again. */
   recoverSeconds?: number;
   clients?: number;
+  /** Probability that an operator removes, wipes, re-adds and promotes members. */
+  membershipChanges?: number;
 }
 
 export interface SimResult {
@@ -30,6 +33,7 @@ export interface SimResult {
   failures: string[];
   trace: string[];
   stats: {
+    membershipChanges: number;
     elections: number;
     committed: number;
     ops: number;
@@ -79,6 +83,14 @@ export async function runSeed(seed: number, options: SimOptions = {}): Promise<S
   });
   workload.start();
   scheduleFaults(cluster, rng.fork(), trace, faultMs);
+  const operator = rng.chance(options.membershipChanges ?? 0.5)
+    ? new Operator(cluster, rng.fork(), trace)
+    : undefined;
+  const operatorDone = operator ? operator.run(faultMs) : Promise.resolve();
+  let operatorFinished = false;
+  void operatorDone.then(() => {
+    operatorFinished = true;
+  });
 
   const end = faultMs + recoverMs;
   let nextCheck = 1000;
@@ -100,7 +112,7 @@ export async function runSeed(seed: number, options: SimOptions = {}): Promise<S
     failures.push(...safety.violations);
   }
   if (failures.length === 0) {
-    const liveness = await checkProgress(cluster, vt);
+    const liveness = await checkProgress(cluster, vt, () => operatorFinished);
     if (liveness) failures.push(liveness);
   }
   if (failures.length === 0) {
@@ -115,6 +127,7 @@ export async function runSeed(seed: number, options: SimOptions = {}): Promise<S
     failures,
     trace: trace.tail(),
     stats: {
+      membershipChanges: operator?.changes ?? 0,
       elections: safety.elections,
       committed: safety.maxCommitted,
       ops: workload.history.length,
@@ -191,8 +204,17 @@ function split(ids: NodeId[], rng: ReturnType<SeededRng['fork']>, leader: NodeId
 }
 
 /** After healing: a leader must emerge and commit a write, applied on every member. */
-async function checkProgress(cluster: SimCluster, vt: VirtualTime): Promise<string | undefined> {
+async function checkProgress(
+  cluster: SimCluster,
+  vt: VirtualTime,
+  operatorDone: () => boolean,
+): Promise<string | undefined> {
   const deadline = vt.now + 10_000;
+  const members = (): SimMember[] => {
+    const conf = cluster.leader()?.node?.status().conf;
+    if (!conf) return cluster.members;
+    return cluster.members.filter((m) => conf.voters.includes(m.id) || conf.learners.includes(m.id));
+  };
   let done = false;
   let index = 0;
   const attempt = async (): Promise<void> => {
@@ -220,11 +242,17 @@ async function checkProgress(cluster: SimCluster, vt: VirtualTime): Promise<stri
     if (!fn) break;
     fn();
     await settle();
-    if (done && cluster.members.every((m: SimMember) => (m.node?.status().appliedIndex ?? 0) >= index))
+    if (done && operatorDone() && members().every((m) => (m.node?.status().appliedIndex ?? 0) >= index)) {
       return undefined;
+    }
   }
-  if (!done)
+  if (!done) {
     return `liveness: no write committed within 10 s after all faults healed (leader: ${cluster.leader()?.id ?? 'none'})`;
-  const behind = cluster.members.filter((m) => (m.node?.status().appliedIndex ?? 0) < index).map((m) => m.id);
+  }
+  if (!operatorDone())
+    return 'liveness: the membership change under way did not finish within 10 s after healing';
+  const behind = members()
+    .filter((m) => (m.node?.status().appliedIndex ?? 0) < index)
+    .map((m) => m.id);
   return `liveness: members ${behind.join(', ')} did not apply index ${index} within 10 s after healing`;
 }

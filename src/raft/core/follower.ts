@@ -63,7 +63,17 @@ function handleAppend(r: Raft, m: Message): void {
 }
 
 function handleHeartbeat(r: Raft, m: Message): void {
-  r.log.commitTo(m.commit);
+  if (m.commit > r.log.lastIndex()) {
+    // The leader believes we hold entries we do not have: our log was lost or truncated
+    // behind Raft's back (a wiped disk under a reused member id). Committing would be
+    // wrong; say so loudly and wait for the leader to find where our log really ends.
+    r.logger.error(
+      { commit: m.commit, lastIndex: r.log.lastIndex(), leader: m.from },
+      'heartbeat commit is past our last index: this member lost log entries it had acknowledged',
+    );
+  } else {
+    r.log.commitTo(m.commit);
+  }
   const fields: Partial<Message> = {};
   if (m.context) fields.context = m.context;
   r.out('heartbeatResp', m.from, fields);
