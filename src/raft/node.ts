@@ -381,6 +381,8 @@ export class RaftNode {
     // 4. Reads and role changes.
     for (const rs of rd.readStates) this.reads.answer(dec.decode(rs.context), rs.index);
     this.reads.appliedTo(this.applied);
+    // Reads that queued while the previous round was in flight go out together now.
+    if (rd.readStates.length > 0) this.startReadRound();
     if (rd.softState) this.changeState(rd.softState);
     this.rn.advance(rd);
     // 5. Compact.
