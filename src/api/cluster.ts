@@ -1,0 +1,49 @@
+/**
+ * Cluster: swarm-wide settings (the Engine API's Swarm object without its join tokens'
+ * secrets, which the CA layer keeps). There is exactly one, named `default`.
+ */
+import type { Annotations, Meta, Nanoseconds } from './meta.ts';
+
+export interface SwarmSpec extends Annotations {
+  Orchestration?: { TaskHistoryRetentionLimit?: number };
+  Raft?: {
+    SnapshotInterval?: number;
+    KeepOldSnapshots?: number;
+    LogEntriesForSlowFollowers?: number;
+    ElectionTick?: number;
+    HeartbeatTick?: number;
+  };
+  Dispatcher?: { HeartbeatPeriod?: Nanoseconds };
+  CAConfig?: {
+    NodeCertExpiry?: Nanoseconds;
+    ExternalCAs?: unknown[];
+    SigningCACert?: string;
+    SigningCAKey?: string;
+    ForceRotate?: number;
+  };
+  EncryptionConfig?: { AutoLockManagers?: boolean };
+  TaskDefaults?: { LogDriver?: { Name?: string; Options?: Record<string, string> } };
+}
+
+export interface Cluster extends Meta {
+  Spec: SwarmSpec;
+  TLSInfo?: { TrustRoot?: string; CertIssuerSubject?: string; CertIssuerPublicKey?: string };
+  RootRotationInProgress?: boolean;
+  DataPathPort?: number;
+  DefaultAddrPool?: string[];
+  SubnetSize?: number;
+  JoinTokens?: { Worker: string; Manager: string };
+}
+
+export const DEFAULT_CLUSTER_NAME = 'default';
+
+/** Docker's defaults for the swarm spec. */
+export const SWARM_DEFAULTS = {
+  taskHistoryRetentionLimit: 5,
+  heartbeatPeriodNs: 5_000_000_000,
+  nodeCertExpiryNs: 90 * 24 * 3600 * 1_000_000_000,
+  snapshotInterval: 10_000,
+  logEntriesForSlowFollowers: 500,
+  electionTick: 10,
+  heartbeatTick: 1,
+} as const;
