@@ -2,7 +2,8 @@
  * src/api: the domain types of the swarm (Cluster, Node, Service, Task, Network, Secret,
  * Config), with Spec (intent) and Status (observation) kept apart, the task state ladder,
  * ids and validation. Shaped after the Docker Engine API so the HTTP layer maps them one
- * to one. Everything above (store, manager, agent, http) speaks these words.
+ * to one. Everything above (store, manager, agent, http) speaks these words. Validation
+ * and defaulting with Docker's rules and messages live in validate/ (re-exported here).
  */
 export * from './cluster.ts';
 export * from './ids.ts';
@@ -14,3 +15,4 @@ export * from './service.ts';
 export * from './task.ts';
 export * from './task-spec.ts';
 export * from './task-state.ts';
+export * from './validate/index.ts';
