@@ -14,6 +14,8 @@ export { explain, FILTERS, type Filter, noSuitableNode, Pipeline } from './filte
 export { NodeInfo } from './nodeinfo.ts';
 export { groupKey, loadOf, type Requirements, requirementsOf, type TaskLoad } from './requirements.ts';
 export { scheduleBatch } from './schedule.ts';
+// The leader-only component wiring the core to the store (the one file here that imports the store).
+export { Scheduler, type SchedulerOptions, type SchedulerStats } from './scheduler.ts';
 export type {
   Assigned,
   FilterFailure,
