@@ -1,0 +1,239 @@
+/**
+ * Agent: the worker end of a node's session. It finds a manager, keeps one session open
+ * with the leader's dispatcher, runs what it is assigned through the Worker, and reports
+ * every status change through the Reporter.
+ *
+ *   start: describe the node, list what the executor already runs (adoption), connect
+ *   connect ─ dial the next manager ─ AgentSession ─ accepted ─▶ ready
+ *      ▲        refused / timed out          │ ended
+ *      │                                     ├ not_leader + leader ─▶ dial the leader now (≤ 3 in a row)
+ *      │                                     ├ session_invalid     ─▶ new session now (then backoff)
+ *      │                                     ├ not_member          ─▶ rejected: stop trying
+ *      └──── backoff (random in [0, b), b = min(100 ms + 2b, 8 s)) ─┴ anything else: next manager
+ *
+ * Tasks keep running while no session is open; their statuses wait in the Reporter, and
+ * every new session re-reports all current statuses. stop() ends the session and releases
+ * the runners but leaves the tasks running: a new Agent on the same executor adopts them.
+ */
+import type { NodeDescription } from '../api/node.ts';
+import type { Clock, Timer } from '../base/clock.ts';
+import { type Logger, nullLogger } from '../base/logger.ts';
+import type { Rng } from '../base/rng.ts';
+import { errorMessage } from '../executor/errors.ts';
+import type { Executor } from '../executor/executor.ts';
+import type { SessionDialer } from '../manager/dispatcher/link.ts';
+import { SESSION_DEFAULTS } from '../manager/dispatcher/protocol.ts';
+import { ManagerList } from './managers.ts';
+import { Reporter } from './reporter.ts';
+import { AgentSession, type SessionEnd, type SessionHandlers } from './session.ts';
+import { Worker } from './worker.ts';
+
+export interface AgentOptions {
+  nodeId: string;
+  executor: Executor;
+  dialer: SessionDialer;
+  /** Manager addresses to start from (the join addresses). */
+  managers: readonly string[];
+  clock: Clock;
+  rng: Rng;
+  logger?: Logger;
+  /** Status changes wait this long to be sent together (default 50 ms). */
+  reportDelayMs?: number;
+  /** At most this many statuses per message (default 1,024, swarmkit's). */
+  maxReportBatch?: number;
+  /** How long to wait for the answer to open or to a heartbeat (default 5 s). */
+  rpcTimeoutMs?: number;
+  backoff?: { initialMs?: number; maxMs?: number };
+  /** Passed to each TaskRunner. */
+  killAfterMs?: number;
+}
+
+export type AgentState = 'new' | 'connecting' | 'ready' | 'rejected' | 'stopped';
+
+const QUICK_RETRIES = 3;
+
+export class Agent {
+  readonly worker: Worker;
+  readonly reporter: Reporter;
+  readonly managers: ManagerList;
+  readonly stats = { dials: 0, sessions: 0, failures: 0, redirects: 0 };
+  private current: AgentSession | undefined;
+  private status: AgentState = 'new';
+  private sessionIdHint: string | undefined;
+  private description: NodeDescription | undefined;
+  private timer: Timer | undefined;
+  private backoffMs = 0;
+  private quick = 0;
+  private gen = 0;
+  private readonly log: Logger;
+  private readonly handlers: SessionHandlers;
+
+  constructor(private readonly opts: AgentOptions) {
+    this.log = (opts.logger ?? nullLogger).child({ component: 'agent', node: opts.nodeId });
+    this.managers = new ManagerList(opts.managers);
+    this.reporter = new Reporter({
+      clock: opts.clock,
+      delayMs: opts.reportDelayMs ?? 50,
+      maxBatch: opts.maxReportBatch ?? 1_024,
+    });
+    const worker = { executor: opts.executor, clock: opts.clock, logger: this.log };
+    this.worker = new Worker({
+      ...worker,
+      report: (id, status) => this.reporter.report(id, status),
+      ...(opts.killAfterMs !== undefined ? { killAfterMs: opts.killAfterMs } : {}),
+    });
+    this.handlers = {
+      accepted: (s, m) => {
+        if (s !== this.current) return;
+        this.status = 'ready';
+        this.sessionIdHint = m.sessionId;
+        this.backoffMs = 0;
+        this.quick = 0;
+        this.stats.sessions++;
+        this.managers.update(m.managers, s.addr);
+        this.reporter.connect((u) => s.sendStatus(u));
+        for (const u of this.worker.statuses()) this.reporter.report(u.taskId, u.status);
+      },
+      assignments: (s, m) => {
+        if (s === this.current) this.worker.apply(m);
+      },
+      managers: (s, list) => {
+        if (s === this.current) this.managers.update(list, s.addr);
+      },
+      ended: (s, why) => this.ended(s, why),
+    };
+  }
+
+  get state(): AgentState {
+    return this.status;
+  }
+
+  get sessionId(): string | undefined {
+    return this.current?.sessionId;
+  }
+
+  /** The manager the open session is with. */
+  get manager(): string | undefined {
+    return this.status === 'ready' ? this.current?.addr : undefined;
+  }
+
+  async start(): Promise<void> {
+    if (this.status !== 'new') return;
+    this.status = 'connecting';
+    const { executor } = this.opts;
+    try {
+      this.description = await executor.describe();
+      if (executor.list) this.worker.adopt(await executor.list());
+    } catch (e) {
+      this.log.error({ err: errorMessage(e) }, 'agent: the executor failed at start');
+    }
+    if (this.status === 'connecting') this.connect();
+  }
+
+  /** Ends the session and releases the runners; the tasks keep running. */
+  async stop(): Promise<void> {
+    if (this.status === 'stopped') return;
+    this.status = 'stopped';
+    this.gen++;
+    this.timer?.cancel();
+    this.timer = undefined;
+    this.current?.close();
+    this.current = undefined;
+    this.reporter.dispose();
+    this.worker.dispose();
+  }
+
+  private connect(): void {
+    this.timer = undefined;
+    if (this.status === 'stopped' || this.status === 'rejected') return;
+    this.status = 'connecting';
+    const addr = this.managers.next();
+    const gen = ++this.gen;
+    this.stats.dials++;
+    this.opts.dialer.dial(addr).then(
+      (r) => {
+        if (gen !== this.gen) {
+          if (r.ok) r.link.close();
+          return;
+        }
+        if (!r.ok) {
+          this.retry(addr, r.error.message, false);
+          return;
+        }
+        this.current = new AgentSession({
+          link: r.link,
+          addr,
+          nodeId: this.opts.nodeId,
+          description: this.description ?? fallbackDescription(this.opts.nodeId),
+          ...(this.sessionIdHint !== undefined ? { sessionId: this.sessionIdHint } : {}),
+          clock: this.opts.clock,
+          rpcTimeoutMs: this.opts.rpcTimeoutMs ?? SESSION_DEFAULTS.rpcTimeoutMs,
+          logger: this.log,
+          handlers: this.handlers,
+        });
+      },
+      (e: unknown) => this.retry(addr, errorMessage(e), false),
+    );
+  }
+
+  private ended(s: AgentSession, why: SessionEnd): void {
+    if (s !== this.current) return;
+    this.current = undefined;
+    this.reporter.disconnect();
+    if (this.status === 'stopped') return;
+    this.status = 'connecting';
+    if (why.kind === 'broken') {
+      this.retry(s.addr, why.reason, false);
+      return;
+    }
+    switch (why.code) {
+      case 'not_member':
+        this.status = 'rejected';
+        this.log.error({ manager: s.addr }, `agent: ${why.message}`);
+        return;
+      case 'not_leader':
+        if (why.leader) {
+          this.stats.redirects++;
+          this.managers.redirect(why.leader);
+        }
+        this.retry(s.addr, why.message, why.leader !== undefined);
+        return;
+      case 'session_invalid':
+        this.sessionIdHint = undefined;
+        this.retry(s.addr, why.message, true, false);
+        return;
+      case 'unavailable':
+        this.retry(s.addr, why.message, false);
+        return;
+    }
+  }
+
+  /**
+   * Tries again: at once for the first few quick retries (a redirect, a new session),
+   * otherwise after a random backoff, on the next manager when `failover`.
+   */
+  private retry(addr: string, reason: string, quick: boolean, failover = !quick): void {
+    if (this.status === 'stopped' || this.status === 'rejected') return;
+    this.status = 'connecting';
+    this.stats.failures++;
+    if (failover) this.managers.failed(addr);
+    let delay = 0;
+    if (!quick || ++this.quick > QUICK_RETRIES) {
+      const { initialMs = 100, maxMs = 8_000 } = this.opts.backoff ?? {};
+      this.backoffMs = Math.min(initialMs + 2 * this.backoffMs, maxMs);
+      delay = this.opts.rng.next() * this.backoffMs;
+    }
+    this.log.debug({ manager: addr, reason, delay }, 'agent: no session; retrying');
+    this.timer = this.opts.clock.setTimeout(() => this.connect(), delay);
+  }
+}
+
+/** Only used when describe() failed: the dispatcher still needs something. */
+function fallbackDescription(nodeId: string): NodeDescription {
+  return {
+    Hostname: nodeId,
+    Platform: { OS: 'linux', Architecture: 'unknown' },
+    Resources: { NanoCPUs: 0, MemoryBytes: 0 },
+    Engine: {},
+  };
+}
