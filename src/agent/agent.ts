@@ -15,7 +15,8 @@
  * every new session re-reports all current statuses. stop() ends the session and releases
  * the runners but leaves the tasks running: a new Agent on the same executor adopts them.
  */
-import type { NodeDescription } from '../api/node.ts';
+import type { DeepReadonly } from '../api/meta.ts';
+import type { Node, NodeDescription } from '../api/node.ts';
 import type { Clock, Timer } from '../base/clock.ts';
 import { type Logger, nullLogger } from '../base/logger.ts';
 import type { Rng } from '../base/rng.ts';
@@ -46,6 +47,8 @@ export interface AgentOptions {
   backoff?: { initialMs?: number; maxMs?: number };
   /** Passed to each TaskRunner. */
   killAfterMs?: number;
+  /** Called with this node's object when a session opens and whenever its spec changes. */
+  onNode?: (node: DeepReadonly<Node>) => void;
 }
 
 export type AgentState = 'new' | 'connecting' | 'ready' | 'rejected' | 'stopped';
@@ -61,6 +64,7 @@ export class Agent {
   private status: AgentState = 'new';
   private sessionIdHint: string | undefined;
   private description: NodeDescription | undefined;
+  private nodeObject: DeepReadonly<Node> | undefined;
   private timer: Timer | undefined;
   private backoffMs = 0;
   private quick = 0;
@@ -91,6 +95,7 @@ export class Agent {
         this.quick = 0;
         this.stats.sessions++;
         this.managers.update(m.managers, s.addr);
+        this.nodeChanged(m.node);
         this.reporter.connect((u) => s.sendStatus(u));
         for (const u of this.worker.statuses()) this.reporter.report(u.taskId, u.status);
       },
@@ -100,8 +105,21 @@ export class Agent {
       managers: (s, list) => {
         if (s === this.current) this.managers.update(list, s.addr);
       },
+      node: (s, node) => {
+        if (s === this.current) this.nodeChanged(node);
+      },
       ended: (s, why) => this.ended(s, why),
     };
+  }
+
+  /** This node as the managers last described it (role, availability, labels). */
+  get node(): DeepReadonly<Node> | undefined {
+    return this.nodeObject;
+  }
+
+  private nodeChanged(node: DeepReadonly<Node>): void {
+    this.nodeObject = node;
+    this.opts.onNode?.(node);
   }
 
   get state(): AgentState {

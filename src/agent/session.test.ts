@@ -51,6 +51,7 @@ async function setup() {
       accepted() {},
       assignments: (_s, m) => got.push(m),
       managers() {},
+      node() {},
       ended: (_s, why) => ended.push(why),
     },
   });

@@ -12,7 +12,7 @@
  * agent's own, quiet end (it tells the dispatcher, then closes the link).
  */
 import type { DeepReadonly } from '../api/meta.ts';
-import type { NodeDescription } from '../api/node.ts';
+import type { Node, NodeDescription } from '../api/node.ts';
 import type { Clock, Timer } from '../base/clock.ts';
 import type { Logger } from '../base/logger.ts';
 import type { AgentLink } from '../manager/dispatcher/link.ts';
@@ -33,6 +33,7 @@ export interface SessionHandlers {
   accepted(s: AgentSession, m: SessionAccepted): void;
   assignments(s: AgentSession, m: Assignments): void;
   managers(s: AgentSession, managers: readonly ManagerPeer[]): void;
+  node(s: AgentSession, node: DeepReadonly<Node>): void;
   ended(s: AgentSession, why: SessionEnd): void;
 }
 
@@ -115,6 +116,9 @@ export class AgentSession {
         return;
       case 'managers':
         h.managers(this, m.managers);
+        return;
+      case 'node':
+        h.node(this, m.node);
         return;
       case 'error': {
         const why: SessionEnd = { kind: 'error', code: m.code, message: m.message };

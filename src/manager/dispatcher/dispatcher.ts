@@ -16,7 +16,7 @@
  * join: `unknownNodes: 'refuse'`). Orchestrators react to DOWN through the store.
  */
 import { type Cluster, DEFAULT_CLUSTER_NAME } from '../../api/cluster.ts';
-import { NS_PER_MS } from '../../api/meta.ts';
+import { type DeepReadonly, NS_PER_MS } from '../../api/meta.ts';
 import type { Node } from '../../api/node.ts';
 import type { Clock } from '../../base/clock.ts';
 import { type Logger, nullLogger } from '../../base/logger.ts';
@@ -330,6 +330,12 @@ export class Dispatcher implements SessionAcceptor {
       if (e.table === 'clusters' && e.kind !== 'delete' && e.object.Spec.Name === DEFAULT_CLUSTER_NAME) {
         run.periodMs = periodOf(e.object);
       }
+      if (e.table === 'nodes' && e.kind === 'update' && e.old && !sameRole(e.old, e.object)) {
+        // The node's spec or manager status changed (promote/demote, availability, labels):
+        // tell its agent, which starts or stops its manager role accordingly.
+        const s = run.nodes.session(e.object.ID);
+        if (s?.accepted) s.link.send({ kind: 'node', node: e.object });
+      }
       if (e.table !== 'nodes' || e.kind !== 'delete') continue;
       run.removed.add(e.object.ID);
       const s = run.nodes.forget(e.object.ID);
@@ -368,4 +374,11 @@ export class Dispatcher implements SessionAcceptor {
 function periodOf(c: Stored<Cluster> | undefined): number {
   const ns = c?.Spec.Dispatcher?.HeartbeatPeriod;
   return ns && ns > 0 ? ns / NS_PER_MS : SESSION_DEFAULTS.heartbeatPeriodMs;
+}
+
+function sameRole(a: DeepReadonly<Node>, b: DeepReadonly<Node>): boolean {
+  return (
+    JSON.stringify(a.Spec) === JSON.stringify(b.Spec) &&
+    (a.ManagerStatus === undefined) === (b.ManagerStatus === undefined)
+  );
 }

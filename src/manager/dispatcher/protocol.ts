@@ -81,6 +81,12 @@ export interface HeartbeatAck {
   periodMs: number;
 }
 
+/** The node's own object changed (role, availability, labels): swarmkit's session message. */
+export interface NodeChanged {
+  kind: 'node';
+  node: DeepReadonly<Node>;
+}
+
 export interface ManagersChanged {
   kind: 'managers';
   managers: readonly ManagerPeer[];
@@ -123,7 +129,13 @@ export interface SessionError {
   leader?: ManagerPeer;
 }
 
-export type DispatcherMessage = SessionAccepted | HeartbeatAck | ManagersChanged | Assignments | SessionError;
+export type DispatcherMessage =
+  | SessionAccepted
+  | HeartbeatAck
+  | ManagersChanged
+  | NodeChanged
+  | Assignments
+  | SessionError;
 
 // ---- constants and words ------------------------------------------------------------
 
