@@ -23,7 +23,10 @@ export function runningContainers(
       const t = tx.tasks.get(c.taskId);
       if (!t) continue;
       let e = out.get(t.ServiceID);
-      if (!e) out.set(t.ServiceID, (e = { byNode: new Map(), bySlot: new Map(), total: 0 }));
+      if (!e) {
+        e = { byNode: new Map(), bySlot: new Map(), total: 0 };
+        out.set(t.ServiceID, e);
+      }
       e.total++;
       e.byNode.set(c.node, (e.byNode.get(c.node) ?? 0) + 1);
       if (t.Slot) e.bySlot.set(t.Slot, (e.bySlot.get(t.Slot) ?? 0) + 1);
