@@ -12,6 +12,10 @@ export function demoCommand(): Command {
     .option('--keep', 'keep the cluster running until Ctrl-C', false)
     .action(async (opts: { dir?: string; keep: boolean }) => {
       const { runDemo } = await import('../../raft/demo/demo.ts');
-      await runDemo({ ...(opts.dir !== undefined && { dir: opts.dir }), keep: opts.keep, out: (l) => console.log(l) });
+      await runDemo({
+        ...(opts.dir !== undefined && { dir: opts.dir }),
+        keep: opts.keep,
+        out: (l) => console.log(l),
+      });
     });
 }
