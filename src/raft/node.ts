@@ -122,7 +122,7 @@ export class RaftNode {
       id: opts.id,
       storage: opts.storage,
       rng: opts.rng,
-      logger: this.log,
+      ...(opts.logger !== undefined && { logger: opts.logger }),
       applied: snap.meta.index,
       ...(opts.electionTick !== undefined && { electionTick: opts.electionTick }),
       ...(opts.heartbeatTick !== undefined && { heartbeatTick: opts.heartbeatTick }),
@@ -181,6 +181,7 @@ export class RaftNode {
   /** Resolves once the local state machine reflects every write committed before the call. */
   linearizableRead(timeoutMs = this.timeoutMs): Promise<void> {
     if (this.stopped) return Promise.reject(new StoppedError());
+    if (this.failure) return Promise.reject(this.failure);
     return new Promise((resolve, reject) => {
       this.reads.add({ resolve, reject, deadline: this.clock.now() + timeoutMs, timeoutMs });
       this.startReadRound();
@@ -190,6 +191,7 @@ export class RaftNode {
   /** Adds or removes a member, or promotes a learner (addVoter on a learner). */
   proposeConfChange(cc: { type: ConfChange['type']; node: NodeId; address?: string }): Promise<void> {
     if (this.stopped) return Promise.reject(new StoppedError());
+    if (this.failure) return Promise.reject(this.failure);
     const change: ConfChange = { type: cc.type, node: cc.node, context: enc.encode(cc.address ?? '') };
     const outcome = this.rn.proposeConfChange(change);
     if (!outcome.ok) return Promise.reject(this.refusal(outcome));
@@ -359,7 +361,12 @@ export class RaftNode {
     // 1. Persist. Nothing that depends on it leaves this member before it is durable.
     if (rd.snapshot) await storage.installSnapshot(rd.snapshot);
     if (this.stopped) return;
-    if (rd.hardState || rd.entries.length > 0) await storage.save(rd.hardState ?? null, rd.entries);
+    if (rd.hardState || rd.entries.length > 0) {
+      // A Ready that only moves the commit index needs no sync: it can be recovered.
+      await storage.save(rd.hardState ?? null, rd.entries, {
+        sync: rd.mustSync || rd.snapshot !== undefined,
+      });
+    }
     if (this.stopped) return;
     this.noteAppended(rd.entries);
     // 2. Send.
@@ -454,13 +461,16 @@ export class RaftNode {
     this.opts.onStateChange?.(ss);
   }
 
+  /** The most up-to-date voter that is answering (a leader hands over to a live member). */
   private bestTransferee(): NodeId | undefined {
     const st = this.rn.status();
     let best: NodeId | undefined;
     let bestMatch = -1;
     for (const v of st.conf.voters) {
       if (v === this.id) continue;
-      const m = st.progress.get(v)?.match ?? 0;
+      const p = st.progress.get(v);
+      if (!p?.recentActive) continue;
+      const m = p.match;
       if (m > bestMatch) {
         best = v;
         bestMatch = m;

@@ -42,6 +42,19 @@ const hs = (term: number, commit: number) => ({ term, vote: 'n1', commit });
 const conf = { voters: ['n1'], learners: [] };
 
 describe('FileStorage on disk', () => {
+  it('an unsynced save (commit index only) is readable at once and after a clean reopen', async () => {
+    const dir = tmp.next();
+    const s = FileStorage.open(dir);
+    await s.save(hs(1, 0), ents(1, 3, 1, 10));
+    await s.save(hs(1, 3), [], { sync: false });
+    assert.equal(s.initialState().hardState.commit, 3);
+    await s.close();
+    const r = FileStorage.open(dir);
+    assert.equal(r.initialState().hardState.commit, 3);
+    assert.equal(r.lastIndex(), 3);
+    await r.close();
+  });
+
   for (const segmentBytes of [undefined, 1]) {
     const where = segmentBytes ? 'in a segment of its own (torn header too)' : 'at the end of a segment';
     it(`a torn last batch ${where}, cut at every byte: the earlier data is intact, never a bad entry`, async () => {

@@ -23,7 +23,7 @@ import type { WalRecord } from './record.ts';
 import type { WalState } from './replay.ts';
 import { SnapDir } from './snapfile.ts';
 import { applyOp, planCreate, planInstall, planSave, type SnapshotOp, type StorageState } from './state.ts';
-import { CorruptionError, type InitialState, type RaftStorage } from './storage.ts';
+import { CorruptionError, type InitialState, type RaftStorage, type SaveOptions } from './storage.ts';
 import { type SegmentStart, Wal } from './wal.ts';
 
 export interface FileStorageOptions {
@@ -87,7 +87,7 @@ export class FileStorage implements RaftStorage {
     return this.state.snapshot;
   }
 
-  async save(hardState: HardState | null, entries: readonly Entry[]): Promise<void> {
+  async save(hardState: HardState | null, entries: readonly Entry[], opts: SaveOptions = {}): Promise<void> {
     this.checkOpen();
     if (hardState === null && entries.length === 0) return;
     const op = planSave(this.state, hardState, entries);
@@ -95,7 +95,7 @@ export class FileStorage implements RaftStorage {
     const records: WalRecord[] = [];
     for (const entry of op.entries) if (entry.index > after) records.push({ type: 'entry', entry });
     if (op.hardState) records.push({ type: 'hardState', hardState: op.hardState });
-    this.wal.append(records, this.segmentStart());
+    this.wal.append(records, this.segmentStart(), opts.sync ?? true);
     applyOp(this.state, op);
   }
 

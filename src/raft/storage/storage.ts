@@ -59,6 +59,14 @@ export interface LogStorage {
   snapshot(): Snapshot;
 }
 
+export interface SaveOptions {
+  /**
+   * false: write without waiting for stable storage (Raft's Ready.mustSync is false when
+   * only the commit index changed, which can be recovered after a crash). Default true.
+   */
+  sync?: boolean;
+}
+
 /** The write side, used by the driver. */
 export interface RaftStorage extends LogStorage {
   /**
@@ -67,7 +75,7 @@ export interface RaftStorage extends LogStorage {
    * promise resolves only when the data is on stable storage (one write and one sync for
    * the whole call: group commit).
    */
-  save(hardState: HardState | null, entries: readonly Entry[]): Promise<void>;
+  save(hardState: HardState | null, entries: readonly Entry[], opts?: SaveOptions): Promise<void>;
   /**
    * Durably installs a snapshot received from the leader: the log up to its index is
    * discarded (and entirely, if it conflicts with the snapshot's term).

@@ -86,17 +86,19 @@ export class Wal {
   }
 
   /**
-   * Appends records durably: one write, one fdatasync. `before` is the state preceding
-   * these records, used only if a new segment has to be started for them.
+   * Appends records durably: one write, one fdatasync (none when `sync` is false: a later
+   * synced append, or the OS, makes them durable; a crash may lose or tear them, which
+   * replay handles as a torn tail). `before` is the state preceding these records, used
+   * only if a new segment has to be started for them.
    */
-  append(records: readonly WalRecord[], before: SegmentStart): void {
+  append(records: readonly WalRecord[], before: SegmentStart, sync = true): void {
     this.checkUsable();
     if (records.length === 0) return;
     const buf = encodeRecords(records, this.cipher);
     this.guard(() => {
       if (this.size >= this.segmentBytes) this.startSegment(this.segs.at(-1)!.seq + 1, before);
       writeFully(this.fd, buf, this.size);
-      fdatasyncSync(this.fd);
+      if (sync) fdatasyncSync(this.fd);
       this.size += buf.byteLength;
     });
   }
