@@ -145,3 +145,33 @@ test('promote two workers to managers, kill the leader, and keep working', async
   await convergence(sim, 120_000);
   await sim.stop();
 });
+
+test('demote a manager (the leader included): it leaves Raft and its manager role stops', async () => {
+  const sim = new SwarmSim(7, { managers: 3, workers: 2 });
+  await sim.init();
+  await sim.control((c) => c.createService(web(3)));
+  await convergence(sim);
+  const leader = sim.leaderMachine();
+  assert.ok(leader);
+  await sim.control((c) => sim.updateNode(c, leader.nodeId, { Role: 'worker' }));
+  await sim.until(() => sim.managerCount() === 2 && leader.manager === undefined, 60_000, 'leader demoted');
+  assert.notEqual(sim.leaderMachine(), leader);
+  const node = await sim.control((c) => c.getNode(leader.nodeId));
+  assert.equal(node.Spec.Role, 'worker');
+  assert.equal(node.ManagerStatus, undefined);
+  // The swarm keeps working with two managers.
+  await sim.control((c) => c.createService({ ...web(2), Name: 'api' }));
+  await convergence(sim);
+  // The last two: demoting one more is refused only for the very last manager.
+  const other = sim.machines.find((m) => m.manager && m !== sim.leaderMachine());
+  assert.ok(other);
+  await sim.control((c) => sim.updateNode(c, other.nodeId, { Role: 'worker' }));
+  await sim.until(() => sim.managerCount() === 1, 60_000, 'second demotion');
+  const last = sim.leaderMachine();
+  assert.ok(last);
+  await assert.rejects(
+    sim.control((c) => sim.updateNode(c, last.nodeId, { Role: 'worker' })),
+    /demote the last manager/,
+  );
+  await sim.stop();
+});
