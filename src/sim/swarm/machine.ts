@@ -10,6 +10,7 @@
 import { Agent } from '../../agent/agent.ts';
 import type { DeepReadonly } from '../../api/meta.ts';
 import type { Node } from '../../api/node.ts';
+import type { LogFields, Logger } from '../../base/logger.ts';
 import type { Rng } from '../../base/rng.ts';
 import { FakeExecutor } from '../../executor/fake/executor.ts';
 import type { FakeRegistry } from '../../executor/fake/registry.ts';
@@ -122,6 +123,7 @@ export class Machine {
       requestTimeoutMs: 5_000,
       snapshotInterval: 2_000,
       keepEntries: 200,
+      logger: traceLogger(this.env.trace, this.nodeId),
     });
     this.manager = m;
     this.env.sessionNet.listen(this.addr, m.dispatcher);
@@ -179,4 +181,25 @@ export class Machine {
   private newStorage(): MemoryStorage {
     return new MemoryStorage(this.diskOpts());
   }
+}
+
+/** Leadership changes, warnings and errors of a manager, as short trace lines. */
+function traceLogger(trace: Trace, nodeId: string, base: LogFields = {}): Logger {
+  const line = (level: string, fields: LogFields, msg: string): void => {
+    const all = { ...base, ...fields };
+    delete all.node;
+    const extra = Object.entries(all)
+      .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
+      .join(' ');
+    trace.add(`${nodeId} ${level}${msg}${extra ? ` (${extra})` : ''}`);
+  };
+  return {
+    debug() {},
+    info(fields, msg) {
+      if (msg.startsWith('leader subsystems')) line('', { term: fields.term }, msg);
+    },
+    warn: (fields, msg) => line('warn: ', fields, msg),
+    error: (fields, msg) => line('error: ', fields, msg),
+    child: (fields) => traceLogger(trace, nodeId, { ...base, ...fields }),
+  };
 }

@@ -7,9 +7,10 @@
  * task per eligible node, nothing on drained or down nodes, no slot running twice), and
  * every manager's store is the same.
  */
-import type { ServiceSpec } from '../../api/service.ts';
+import type { Service, ServiceSpec } from '../../api/service.ts';
 import { canTransition } from '../../api/task-state.ts';
 import type { Rng } from '../../base/rng.ts';
+import type { Stored } from '../../store/types.ts';
 import { converged, describeCrowdedSlots } from './checks.ts';
 import type { Machine } from './machine.ts';
 import { SwarmSim } from './swarm.ts';
@@ -44,6 +45,7 @@ export async function runSwarmSeed(seed: number, o: SwarmRunOptions = {}): Promi
         store.subscribe(
           (events) => {
             for (const e of events) {
+              if (e.table === 'services' && m === sim.leaderMachine()) traceService(sim, e.object, e.old);
               if (e.table !== 'tasks' || e.kind !== 'update' || !e.old) continue;
               if (!canTransition(e.old.Status.State, e.object.Status.State)) {
                 failures.push(
@@ -52,7 +54,7 @@ export async function runSwarmSeed(seed: number, o: SwarmRunOptions = {}): Promi
               }
             }
           },
-          { tables: ['tasks'] },
+          { tables: ['tasks', 'services'] },
         );
       }
     };
@@ -196,4 +198,13 @@ function sameStores(sim: SwarmSim): string[] {
     }
   }
   return out;
+}
+
+/** A service's spec version or update status changing, as the leader's store applies it. */
+function traceService(sim: SwarmSim, s: Stored<Service>, old: Stored<Service> | undefined): void {
+  const v = s.SpecVersion?.Index;
+  const st = s.UpdateStatus?.State;
+  if (old && old.SpecVersion?.Index === v && old.UpdateStatus?.State === st) return;
+  const image = s.Spec.TaskTemplate.ContainerSpec?.Image;
+  sim.trace.add(`${s.Spec.Name} spec v${v} ${image ?? ''} update ${st ?? '-'}`);
 }

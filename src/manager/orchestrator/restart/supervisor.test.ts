@@ -3,8 +3,11 @@ import { describe, it } from 'node:test';
 import { NS_PER_S } from '../../../api/meta.ts';
 import type { Node } from '../../../api/node.ts';
 import type { RestartPolicy } from '../../../api/task-spec.ts';
+import type { Clock } from '../../../base/clock.ts';
+import { SeededRng } from '../../../base/rng.ts';
 import type { MemoryStore } from '../../../store/memory-store.ts';
 import { ReplicatedOrchestrator } from '../replicated/orchestrator.ts';
+import { newTask } from '../task.ts';
 import {
   addNodes,
   harness,
@@ -50,6 +53,17 @@ async function editNode(store: MemoryStore, id: string, change: (n: Node) => Par
   await store.update((tx) => {
     const n = tx.nodes.get(id);
     if (n) tx.nodes.update(n, change(structuredClone(n) as Node));
+  });
+}
+
+/** A second task in slot 1, running on `node`, as a start-first update creates it. */
+async function secondTaskInSlot(h: { store: MemoryStore; clock: Clock }, node: string): Promise<string> {
+  return h.store.update((tx) => {
+    const svc = tx.services.get('web');
+    if (!svc) throw new Error('no service');
+    const t = newTask(undefined, svc, 1, h.clock, new SeededRng(7));
+    tx.tasks.create({ ...t, NodeID: node, Status: { ...t.Status, State: 'running' } });
+    return t.ID;
   });
 }
 
@@ -172,6 +186,39 @@ describe('restart supervisor', () => {
     assert.equal(repl?.DesiredState, 'ready');
     await clock.advance(1);
     assert.equal(taskById(store, repl?.ID ?? '')?.DesiredState, 'running');
+    await done();
+  });
+
+  it('a failed task whose slot holds another wanted task (start-first) is not replaced', async () => {
+    // the old task dies while a start-first update's new task stands beside it: that one
+    // takes the slot; a replacement would leave the slot running twice (moby/swarmkit#2242)
+    const { store, clock, done } = await setup({ Delay: NS_PER_S });
+    const [old] = wanted(store, 'web');
+    await runTask(store, old?.ID ?? '', 'a');
+    const beside = await secondTaskInSlot({ store, clock }, 'b');
+    await setTaskState(store, old?.ID ?? '', 'failed');
+    await clock.advance(10_000);
+    assert.equal(taskById(store, old?.ID ?? '')?.DesiredState, 'shutdown');
+    assert.equal(tasksOf(store, 'web').length, 2, 'no replacement was ever made');
+    assert.deepEqual(
+      wanted(store, 'web').map((t) => t.ID),
+      [beside],
+    );
+    await done();
+  });
+
+  it('both tasks of a slot on a drained node: a single replacement', async () => {
+    const { store, clock, done } = await setup({ Delay: NS_PER_S });
+    const [old] = wanted(store, 'web');
+    await runTask(store, old?.ID ?? '', 'a');
+    const beside = await secondTaskInSlot({ store, clock }, 'a');
+    await editNode(store, 'a', (n) => ({ Spec: { ...n.Spec, Availability: 'drain' } }));
+    await clock.advance(0);
+    for (const id of [old?.ID ?? '', beside]) assert.equal(taskById(store, id)?.DesiredState, 'shutdown');
+    assert.equal(tasksOf(store, 'web').length, 3, 'one replacement for the slot, not one per task');
+    const live = wanted(store, 'web');
+    assert.equal(live.length, 1);
+    assert.equal(live[0]?.Slot, 1);
     await done();
   });
 

@@ -130,6 +130,7 @@ export class RestartSupervisor {
     const global = isGlobal(service.Spec);
     const where = global ? t.NodeID : t.Slot;
     if (!where) return;
+    if (!isJob(service.Spec) && this.slotStillHeld(tx, service, t)) return;
     const repl = newTask(cluster, service, where, this.clock, this.rng, { desiredState: 'ready' });
     const node = t.NodeID ? tx.nodes.get(t.NodeID) : undefined;
     const policy = restartPolicy(t);
@@ -144,6 +145,23 @@ export class RestartSupervisor {
       this.clock.wallNow(),
     );
     this.delays.hold(repl.ID, waitStop ? t : undefined, delay);
+  }
+
+  /**
+   * Does another wanted task still hold `t`'s slot (its node, for a global service)? Then
+   * `t` is not replaced: the slot keeps one task. A slot holds two wanted tasks only in a
+   * start-first rolling update (or one that was halted mid-slot): when the old task fails
+   * or loses its node, the new one already takes its place, and when the new one fails,
+   * the old one still runs (swarmkit would add a third and leave the slot crowded,
+   * moby/swarmkit#2242). When both must go (the same drained node), the second one's
+   * restart, which sees the first already shut down, makes the single replacement.
+   * Job slots are left out: a slot's finished tasks stay wanted (desired COMPLETE).
+   */
+  private slotStillHeld(tx: WriteTx, service: SService, t: STask): boolean {
+    const slot = isGlobal(service.Spec)
+      ? tx.tasks.byServiceNode(service.ID, t.NodeID ?? '')
+      : tx.tasks.bySlot(service.ID, t.Slot ?? 0);
+    return slot.some((o) => o.ID !== t.ID && rank(o.DesiredState) <= rank('running'));
   }
 
   /** Starts the delayed starts of replacements whose transactions have applied. */

@@ -73,7 +73,8 @@ export class UpdateSupervisor {
     if (this.stopped) return;
     const cur = this.updaters.get(service.ID);
     if (cur) {
-      if (deepEqual(cur.service.Spec, service.Spec)) return;
+      // One that halted (paused, say) is done deciding: a later reconcile gets a new one.
+      if (cur.active && deepEqual(cur.service.Spec, service.Spec)) return;
       cur.cancel();
     }
     // As swarmkit's Cancel, the new update waits for the old one's writes in flight.

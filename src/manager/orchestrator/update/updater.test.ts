@@ -4,13 +4,16 @@ import { NS_PER_S } from '../../../api/meta.ts';
 import type { Service, UpdateConfig } from '../../../api/service.ts';
 import type { MemoryStore } from '../../../store/memory-store.ts';
 import { ReplicatedOrchestrator } from '../replicated/orchestrator.ts';
-import { rank } from '../task.ts';
+import { newTask, rank } from '../task.ts';
 import {
   addNodes,
   FakeWorld,
   harness,
   quiesce,
   replicatedService,
+  runTask,
+  setTaskState,
+  taskById,
   tasksOf,
   updateSpec,
   type WorldOptions,
@@ -439,5 +442,145 @@ describe('update supervisor', () => {
       wanted(store, 'web').every((t) => image(t) === 'nginx:2' && rank(t.Status.State) === rank('running')),
     );
     await done();
+  });
+});
+
+describe('update supervisor: a paused update never leaves a slot crowded', () => {
+  /**
+   * The state a start-first update leaves when it pauses (or its leader dies) between
+   * creating a slot's new task and seeing it run: slot 1 holds the old task (running on a)
+   * and the new one (wanted, assigned to b); slot 2 was not reached yet.
+   */
+  async function pausedMidSlot() {
+    const h = harness();
+    await addNodes(h.store, ['a', 'b', 'c']);
+    await h.store.update((tx) =>
+      tx.services.create(
+        replicatedService('web', 2, {
+          TaskTemplate: { ContainerSpec: { Image: 'nginx:2' } },
+          UpdateConfig: { Parallelism: 1, Order: 'start-first', FailureAction: 'pause' },
+        }),
+      ),
+    );
+    const ids = await h.store.update((tx) => {
+      const cur = tx.services.get('web');
+      if (!cur) throw new Error('no service');
+      tx.services.update(cur, {
+        SpecVersion: { Index: 7 },
+        UpdateStatus: {
+          State: 'paused',
+          Message: 'update paused due to failure or early termination of task x',
+        },
+      });
+      const svcNow = { ...cur, SpecVersion: { Index: 7 } };
+      const older = {
+        ...cur,
+        Spec: toImage('nginx:1')(cur.Spec as Service['Spec']),
+        SpecVersion: { Index: 3 },
+      };
+      const make = (s: typeof cur, slot: number, node: string, state: 'running' | 'assigned') => {
+        const t = newTask(undefined, s, slot, h.clock, h.rng);
+        tx.tasks.create({ ...t, NodeID: node, Status: { ...t.Status, State: state } });
+        return t.ID;
+      };
+      return {
+        old1: make(older, 1, 'a', 'running'),
+        new1: make(svcNow, 1, 'b', 'assigned'),
+        old2: make(older, 2, 'c', 'running'),
+      };
+    });
+    return { ...h, ids };
+  }
+
+  it('a new leader keeps the new task of a start-first slot once it runs, and stops the old one', async () => {
+    const { store, clock, rng, logger, ids } = await pausedMidSlot();
+    const orch = new ReplicatedOrchestrator({ store, clock, rng, logger }); // the next leader's
+    orch.start();
+    await clock.advance(10_000);
+    assert.equal(
+      taskById(store, ids.old1)?.DesiredState,
+      'running',
+      'start-first: the old one runs on meanwhile',
+    );
+    assert.equal(tasksOf(store, 'web').length, 3, 'a paused update creates nothing');
+    await runTask(store, ids.new1, 'b');
+    await clock.advance(1_000);
+    assert.equal(taskById(store, ids.old1)?.DesiredState, 'shutdown');
+    assert.deepEqual(
+      wanted(store, 'web')
+        .map((t) => t.ID)
+        .sort(),
+      [ids.new1, ids.old2].sort(),
+    );
+    assert.equal(taskById(store, ids.old2)?.Spec.ContainerSpec?.Image, 'nginx:1', 'slot 2 left as it was');
+    assert.equal(svc(store)?.UpdateStatus?.State, 'paused');
+    await orch.stop();
+    assert.equal(clock.live, 0, 'no timer left behind');
+  });
+
+  it('a start-first update that pauses with a slot in flight finishes that slot, and no other', async () => {
+    const h = harness();
+    await addNodes(h.store, ['a', 'b', 'c']);
+    const orch = new ReplicatedOrchestrator(h);
+    orch.start();
+    const { store, clock } = h;
+    await store.update((tx) =>
+      tx.services.create(
+        replicatedService('web', 3, {
+          UpdateConfig: { Parallelism: 2, Order: 'start-first', FailureAction: 'pause', Monitor: NS_PER_S },
+        }),
+      ),
+    );
+    await clock.advance(0);
+    const old = new Map(wanted(store, 'web').map((t) => [t.Slot, t.ID]));
+    for (const [slot, id] of old) await runTask(store, id, ['a', 'b', 'c'][(slot ?? 1) - 1]);
+    await updateSpec(store, 'web', toImage('nginx:2'));
+    await clock.advance(0);
+    const fresh = new Map(
+      wanted(store, 'web')
+        .filter((t) => image(t) === 'nginx:2')
+        .map((t) => [t.Slot, t.ID]),
+    );
+    assert.deepEqual([...fresh.keys()].sort(), [1, 2], 'parallelism 2: slots 1 and 2 under way');
+    await setTaskState(store, fresh.get(1) ?? '', 'failed'); // slot 2's new task has not run yet
+    await clock.advance(0);
+    assert.equal(svc(store)?.UpdateStatus?.State, 'paused');
+    await runTask(store, fresh.get(2) ?? '', 'c');
+    await clock.advance(10_000);
+    assert.equal(taskById(store, old.get(2) ?? '')?.DesiredState, 'shutdown', 'slot 2 finished');
+    const live = wanted(store, 'web');
+    assert.deepEqual(
+      live.map((t) => `${t.Slot} ${image(t)}`).sort(),
+      ['1 nginx:1.27', '2 nginx:2', '3 nginx:1.27'],
+      'one task a slot; slot 1 keeps its old task, slot 3 is not updated',
+    );
+    await orch.stop();
+    assert.equal(clock.live, 0, 'no timer left behind');
+  });
+
+  it('a slot with two old tasks keeps the one running', async () => {
+    const { store, clock, rng, logger, ids } = await pausedMidSlot();
+    // the new task of slot 1 is itself outdated now: a newer spec, paused before slot 1
+    await store.update((tx) => {
+      const s = tx.services.get('web');
+      if (s)
+        tx.services.update(s, {
+          Spec: toImage('nginx:3')(s.Spec as Service['Spec']),
+          SpecVersion: { Index: 9 },
+        });
+    });
+    const orch = new ReplicatedOrchestrator({ store, clock, rng, logger });
+    orch.start();
+    await clock.advance(1_000);
+    assert.equal(taskById(store, ids.new1)?.DesiredState, 'shutdown', 'not running yet: it goes');
+    assert.deepEqual(
+      wanted(store, 'web')
+        .map((t) => t.ID)
+        .sort(),
+      [ids.old1, ids.old2].sort(),
+    );
+    assert.equal(tasksOf(store, 'web').length, 3);
+    await orch.stop();
+    assert.equal(clock.live, 0, 'no timer left behind');
   });
 });

@@ -22,6 +22,7 @@ import type { StoreEvent } from '../../../store/types.ts';
 import {
   isoNow,
   isTaskDirty,
+  newestTask,
   newTask,
   rank,
   type SCluster,
@@ -74,6 +75,11 @@ export class Updater {
     this.halt();
   }
 
+  /** False once it halted (cancelled, paused, rolled back, completing): it will do no more. */
+  get active(): boolean {
+    return !this.halted;
+  }
+
   onTaskEvent(e: StoreEvent): void {
     if (e.table !== 'tasks') return;
     const t = e.object;
@@ -94,9 +100,15 @@ export class Updater {
   private async run(slots: readonly Slot[]): Promise<void> {
     if (this.halted) return;
     const svc = this.service;
-    const state = this.stale ? undefined : svc.UpdateStatus?.State;
-    if (state === 'paused' || state === 'rollback_paused') return;
+    // The status as it is now: the update this one follows may have paused meanwhile.
+    const now = this.ctx.store.view((tx) => tx.services.get(svc.ID));
+    if (!now || !this.ctx.sameSpec(now, svc)) return; // a newer spec has its own update
+    const state = this.stale ? undefined : now.UpdateStatus?.State;
     this.rollback = this.stale === 'rollback' || state === 'rollback_started';
+    if (state === 'paused' || state === 'rollback_paused') {
+      await this.settleCrowded(slots);
+      return;
+    }
     const dirty = this.ctx.store.view((tx) =>
       slots.filter((slot) => slot.length > 1 || (slot.length === 1 && this.isDirty(slot[0] as STask, tx))),
     );
@@ -124,6 +136,39 @@ export class Updater {
       await this.complete();
     }
     await Promise.all([...this.writes]);
+  }
+
+  /**
+   * A paused update goes no further, but a slot it left holding several wanted tasks (a
+   * start-first step in flight when it paused, here or under a previous leader) must not
+   * stay so: one task is kept (of the new spec if there is one, else the one running,
+   * else the newest) and the others shut down, in the update's order. Nothing is created.
+   */
+  private async settleCrowded(slots: readonly Slot[]): Promise<void> {
+    const crowded = slots.filter((slot) => slot.length > 1);
+    if (crowded.length === 0) return;
+    this.cfg = resolveUpdateConfig(this.service, this.rollback);
+    await Promise.all(
+      crowded.map(async (slot) => {
+        for (let i = 0; i < MAX_TRIES && !this.halted; i++) {
+          const { current, keep } = this.ctx.store.view((tx) => {
+            const cur = this.slotNow(tx, slot);
+            const wanted = cur.filter((t) => rank(t.DesiredState) <= rank('running'));
+            return { current: cur, keep: wanted.length > 1 ? this.taskToKeep(tx, wanted) : undefined };
+          });
+          if (!keep || (await this.useExisting(current, keep))) return;
+        }
+      }),
+    );
+  }
+
+  /** Of a slot's wanted tasks, the one to keep: the new spec's, else a running one, else the newest. */
+  private taskToKeep(tx: ReadTx, wanted: STask[]): STask {
+    const fresh = wanted.filter((t) => !this.isDirty(t, tx));
+    const pick = (ts: STask[]): STask | undefined =>
+      ts.find((t) => t.DesiredState === 'running') ?? ts.find((t) => rank(t.DesiredState) < rank('running'));
+    const running = wanted.filter((t) => t.Status.State === 'running');
+    return pick(fresh) ?? newestTask(running) ?? (newestTask(wanted) as STask);
   }
 
   private async worker(): Promise<void> {
@@ -183,9 +228,21 @@ export class Updater {
     if (!same) throw new ShoalError('failed_precondition', 'update: the slot changed');
   }
 
-  /** A task of the new spec is already there: keep it, shut the others down. */
+  /**
+   * A task of the new spec is already there: keep it, shut the others down. Start-first,
+   * the others stop only once it runs (a task that fails instead is the restart
+   * supervisor's, which does not replace it while the others hold the slot).
+   */
   private async useExisting(slot: Slot, keep: STask): Promise<boolean> {
     const others = slot.filter((t) => t.ID !== keep.ID);
+    const waiting = others.some((t) => rank(t.DesiredState) <= rank('running'));
+    if (this.cfg.order === 'start-first' && waiting && keep.Status.State !== 'running') {
+      if (keep.DesiredState !== 'running')
+        await this.until(this.ctx.restarts.delayStart(undefined, keep.ID, 0).done);
+      const up = await this.waitFor(keep.ID, (x) => rank(x.Status.State) >= rank('running'));
+      if (up?.Status.State !== 'running' || rank(up.DesiredState) > rank('running')) return true;
+      return false; // look at the slot again, now that it runs
+    }
     let old: STask | undefined;
     if (others.length > 0) {
       const r = await this.write((tx) => {
