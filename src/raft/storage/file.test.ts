@@ -269,4 +269,24 @@ describe('FileStorage on disk', () => {
     await r.close();
     assert.throws(() => FileStorage.open(dir, { cipher: xorCipher(0x44) }), /wrong key/);
   });
+
+  it('cutSegment: the next write starts a new segment, and a snapshot past it releases the old one', async () => {
+    const dir = tmp.next();
+    const s = FileStorage.open(dir);
+    await s.save(hs(1, 5), ents(1, 5, 1));
+    s.cutSegment();
+    assert.equal(s.walSegments().length, 1, 'nothing is written until the next append');
+    await s.save(hs(1, 8), ents(6, 8, 1));
+    assert.deepStrictEqual(s.walSegments(), [
+      '0000000000000000-0000000000000001.wal',
+      '0000000000000001-0000000000000006.wal',
+    ]);
+    await s.createSnapshot(5, conf, new Uint8Array([5]), 0);
+    assert.deepStrictEqual(s.walSegments(), ['0000000000000001-0000000000000006.wal']);
+    await s.close();
+    const r = FileStorage.open(dir);
+    assert.equal(r.firstIndex(), 6);
+    assert.equal(r.lastIndex(), 8);
+    await r.close();
+  });
 });

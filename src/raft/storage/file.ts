@@ -122,6 +122,15 @@ export class FileStorage implements RaftStorage {
     this.wal.close();
   }
 
+  /**
+   * The next write starts a new WAL segment. Used to finish a DEK rotation: records sealed
+   * with the old key then sit only in older segments, which the next snapshots release.
+   */
+  cutSegment(): void {
+    this.checkOpen();
+    this.wal.cut();
+  }
+
   /** WAL segment file names, oldest first (for tests and diagnostics). */
   walSegments(): string[] {
     return this.wal.segments();

@@ -49,6 +49,7 @@ export class Wal {
   private size = 0;
   private failure: Error | null = null;
   private closed = false;
+  private cutRequested = false;
 
   private constructor(
     readonly dir: string,
@@ -96,7 +97,10 @@ export class Wal {
     if (records.length === 0) return;
     const buf = encodeRecords(records, this.cipher);
     this.guard(() => {
-      if (this.size >= this.segmentBytes) this.startSegment(this.segs.at(-1)!.seq + 1, before);
+      if (this.cutRequested || this.size >= this.segmentBytes) {
+        this.startSegment(this.segs.at(-1)!.seq + 1, before);
+        this.cutRequested = false;
+      }
       writeFully(this.fd, buf, this.size);
       if (sync) fdatasyncSync(this.fd);
       this.size += buf.byteLength;
@@ -126,6 +130,16 @@ export class Wal {
     }
     fsyncDir(this.dir);
     return removed;
+  }
+
+  /**
+   * The next append starts a new segment, whatever the current one's size. After a DEK
+   * rotation this puts every record sealed with the old key in segments that a snapshot
+   * can release (src/crypt/rotation.ts).
+   */
+  cut(): void {
+    this.checkUsable();
+    this.cutRequested = true;
   }
 
   /** The segment file names, oldest first. */
