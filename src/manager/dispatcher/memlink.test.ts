@@ -117,7 +117,7 @@ describe('MemoryNetwork', () => {
     assert.equal((await s.dial('nowhere')).ok, false);
   });
 
-  it('a blackhole loses messages silently and makes dials time out', async () => {
+  it('a blackhole holds messages as TCP would, makes dials time out, and delivers on healing', async () => {
     const s = setup({ connectTimeoutMs: 3_000 });
     const r = await s.dial();
     assert.ok(r.ok, 'r.ok');
@@ -133,8 +133,22 @@ describe('MemoryNetwork', () => {
     assert.equal(s.vt.now - t0, 3_000);
     s.net.blackhole('w1', false);
     r.link.send(beat(2));
-    await s.run(() => s.server.got.length > 0);
-    assert.equal(s.server.got.length, 1);
+    await s.run(() => s.server.got.length >= 2);
+    assert.equal(s.server.got.length, 2, 'the held message arrives, then the new one, in order');
+  });
+
+  it('a link held by a blackhole too long breaks on both ends', async () => {
+    const s = setup({ breakAfterMs: 10_000 });
+    const r = await s.dial();
+    assert.ok(r.ok, 'r.ok');
+    const c = s.client(r.link);
+    s.net.blackhole('w1');
+    r.link.send(beat(1));
+    await s.run(() => c.closed.length > 0, 15_000);
+    assert.deepEqual(c.closed, ['connection timed out']);
+    s.net.blackhole('w1', false);
+    await s.run(() => false, 1_000);
+    assert.equal(s.server.got.length, 0, 'a broken link delivers nothing later');
   });
 
   it('the json codec hands the receiver a copy', async () => {

@@ -7,8 +7,11 @@
  *                     messages in flight are lost: a dropped TCP connection
  *   crash(addr)       the manager at addr is gone: its listener closes, its links break,
  *                     later dials are refused ("connection refused")
- *   blackhole(addr)   messages to and from addr vanish, links stay open, dials time out:
- *                     a silent partition (only heartbeat timeouts notice it)
+ *   blackhole(addr)   a silent partition, as TCP sees one: messages to and from addr are
+ *                     held (not lost: TCP retransmits), links stay open, dials time out;
+ *                     when the partition heals the held messages arrive, in order; a link
+ *                     held longer than `breakAfterMs` breaks (TCP gives up), and only
+ *                     heartbeat timeouts notice anything before that
  *
  * A link closed by one end reaches the other as onClose("closed by peer"), after the
  * messages sent before it. With codec 'json' every message is copied through JSON (proves
@@ -37,6 +40,8 @@ export interface MemoryNetworkOptions {
   codec?: 'none' | 'json';
   /** How long a dial to a blackholed address takes to fail (default 5 s). */
   connectTimeoutMs?: number;
+  /** A link whose messages are held this long by a blackhole breaks (default 20 s). */
+  breakAfterMs?: number;
 }
 
 export interface Listener {
@@ -51,6 +56,8 @@ class End<In, Out> implements SessionLink<In, Out> {
   private pendingClose: string | undefined;
   /** When this end's last message reaches the peer (keeps order per direction). */
   lastAt = 0;
+  /** Messages held by a blackhole, in order, until it heals or the link breaks. */
+  held: Array<{ deliver: () => void; msg: unknown }> | undefined;
 
   constructor(
     private readonly net: MemoryNetwork,
@@ -112,7 +119,7 @@ export class MemoryNetwork {
   private readonly listeners = new Map<string, SessionAcceptor>();
   private readonly ends = new Set<AnyEnd>();
   private readonly holes = new Set<string>();
-  readonly stats = { sent: 0, dropped: 0, dials: 0, refused: 0 };
+  readonly stats = { sent: 0, held: 0, dials: 0, refused: 0 };
 
   constructor(private readonly opts: MemoryNetworkOptions) {}
 
@@ -150,15 +157,41 @@ export class MemoryNetwork {
   }
 
   blackhole(addr: string, on = true): void {
-    if (on) this.holes.add(addr);
-    else this.holes.delete(addr);
+    if (on) {
+      this.holes.add(addr);
+      return;
+    }
+    this.holes.delete(addr);
+    // The partition healed: what TCP kept retransmitting arrives now, in order.
+    for (const e of [...this.ends]) {
+      if (!e.held || this.cut(e)) continue;
+      const held = e.held;
+      e.held = undefined;
+      for (const h of held) this.carry(e, h.deliver, h.msg);
+    }
   }
 
   // ---- internals (used by End) ----
 
+  private cut(e: AnyEnd): boolean {
+    return this.holes.has(e.local) || this.holes.has(e.peer.local);
+  }
+
   carry(from: AnyEnd, deliver: () => void, msg: unknown): void {
-    if (this.holes.has(from.local) || this.holes.has(from.peer.local)) {
-      this.stats.dropped++;
+    if (this.cut(from)) {
+      this.stats.held++;
+      if (!from.held) {
+        from.held = [];
+        // TCP retransmits for a while, then gives up and the connection breaks.
+        this.opts.clock.setTimeout(() => {
+          if (!from.held || !this.ends.has(from)) return;
+          this.ends.delete(from);
+          this.ends.delete(from.peer);
+          from.remoteClosed('connection timed out');
+          from.peer.remoteClosed('connection timed out');
+        }, this.opts.breakAfterMs ?? 20_000);
+      }
+      from.held.push({ deliver, msg });
       return;
     }
     this.stats.sent++;
