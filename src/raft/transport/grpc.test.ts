@@ -182,4 +182,27 @@ describe('GrpcTransport', () => {
       Array.from({ length: 10 }, (_, i) => i + 1),
     );
   });
+
+  it('member ids that differ from the certificate names (cnOf), and renewed TLS material', async () => {
+    const cnOf = (member: string) => member.split('.')[0] as string;
+    const issue = async (cn: string) => {
+      const { keyPem, certPem } = await ca.issue(cn, { ou: 'swarm-manager', o: 'cluster-1', dns: [cn] });
+      return { key: keyPem, cert: certPem, ca: ca.caPem };
+    };
+    const a = await startTransport('n1.aa', await issue('n1'), { cnOf });
+    const b = await startTransport('n2.bb', await issue('n2'), { cnOf });
+    open.push(a, b);
+    a.t.addPeer('n2.bb', b.t.address());
+    b.t.addPeer('n1.aa', a.t.address());
+    a.t.send([appMessage('n1.aa', 'n2.bb', 1)]);
+    b.t.send([appMessage('n2.bb', 'n1.aa', 1)]);
+    await waitFor('both delivered', () => a.inbox.messages.length === 1 && b.inbox.messages.length === 1);
+    // A member may not speak for a member id of another node.
+    a.t.send([appMessage('n3.cc', 'n2.bb', 2)]);
+    // Renewal: new material, the peers reconnect with it and traffic flows again.
+    a.t.updateTls(await issue('n1'));
+    a.t.send([appMessage('n1.aa', 'n2.bb', 3)]);
+    await waitFor('after renewal', () => b.inbox.messages.some((m) => m.index === 3));
+    assert.ok(!b.inbox.messages.some((m) => m.from === 'n3.cc'), 'a message for another node is refused');
+  });
 });

@@ -50,34 +50,57 @@ export class GrpcTransport implements Transport {
 
   async start(handler: TransportHandler): Promise<void> {
     if (this.closed) throw new ShoalError('failed_precondition', 'raft transport closed');
-    if (this.server !== undefined)
+    if (this.service !== undefined)
       throw new ShoalError('failed_precondition', 'raft transport already started');
     this.handler = handler;
-    const server = new grpc.Server(serverOptions(this.opts));
     this.service = raftService({
       id: this.id,
       handler: () => (this.closed ? undefined : this.handler),
       authorizePeer: this.opts.authorizePeer,
       checkPeerIds: this.opts.checkPeerIds,
+      cnOf: this.opts.cnOf,
       maxSnapshotBytes: this.opts.maxSnapshotBytes,
       logger: this.log,
     });
+    if (this.opts.listen === null) return; // mounted on a shared server (see `raftService`)
+    const listen = this.opts.listen;
+    const server = new grpc.Server(serverOptions(this.opts));
     server.addService(RaftService, this.service.impl);
     this.server = server;
     const port = await new Promise<number>((resolve, reject) => {
-      server.bindAsync(this.opts.listen, serverCredentials(this.opts.tls), (err, p) =>
+      server.bindAsync(listen, serverCredentials(this.opts.tls), (err, p) =>
         err === null ? resolve(p) : reject(err),
       );
     }).catch((e: unknown) => {
       server.forceShutdown();
       this.server = undefined;
       const reason = e instanceof Error ? e.message : String(e);
-      throw new ShoalError('unavailable', `raft transport cannot listen on ${this.opts.listen}: ${reason}`, {
+      throw new ShoalError('unavailable', `raft transport cannot listen on ${listen}: ${reason}`, {
         cause: e,
       });
     });
-    this.bound = `${this.opts.listen.slice(0, this.opts.listen.lastIndexOf(':'))}:${port}`;
+    this.bound = `${listen.slice(0, listen.lastIndexOf(':'))}:${port}`;
     this.log.info({ address: this.bound }, 'raft transport listening');
+  }
+
+  /** The Raft service, for a shared server to mount (listen: null); after start(). */
+  get raftService(): RaftServiceImpl {
+    if (!this.service) throw new ShoalError('failed_precondition', 'raft transport not started');
+    return this.service;
+  }
+
+  /**
+   * New certificate material (renewal, role change): peers reconnect with it; the server
+   * of a shared server is the shared server's business.
+   */
+  updateTls(tls: GrpcTransportOptions['tls']): void {
+    (this.opts as { tls: GrpcTransportOptions['tls'] }).tls = tls;
+    for (const [id, peer] of [...this.peers]) {
+      const address = peer.address;
+      this.peers.delete(id);
+      if (peer.close()) this.reportSnapshot(id, false);
+      this.addPeer(id, address);
+    }
   }
 
   /** The address the server is bound to (host as given in `listen`, the actual port). */
@@ -110,7 +133,9 @@ export class GrpcTransport implements Transport {
     // name; otherwise it must name the member (CN) we dial, whatever its SANs.
     const verifyHostname = this.opts.serverName !== undefined || !this.opts.checkPeerIds;
     const credentials = channelCredentials(this.opts.tls, verifyHostname, (peer) => {
-      if (this.opts.checkPeerIds && peer.cn !== id) return `dialed ${id} at ${address}, reached ${peer.cn}`;
+      if (this.opts.checkPeerIds && peer.cn !== this.opts.cnOf(id)) {
+        return `dialed ${id} at ${address}, reached ${peer.cn}`;
+      }
       return this.opts.authorizePeer?.(peer) ?? null;
     });
     const reports = {

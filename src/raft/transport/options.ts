@@ -17,8 +17,12 @@ const MiB = 1024 * 1024;
 export interface GrpcTransportOptions {
   /** The local member's id: incoming messages must be addressed `to` it. */
   id: NodeId;
-  /** host:port to listen on; port 0 picks a free port (see GrpcTransport.address()). */
-  listen: string;
+  /**
+   * host:port to listen on; port 0 picks a free port (see GrpcTransport.address()). null:
+   * no server of its own — the Raft service is mounted on a shared server (src/rpc) with
+   * `GrpcTransport.service`.
+   */
+  listen: string | null;
   tls: TlsMaterial;
   /**
    * Extra checks on a verified peer certificate (role, cluster id), both on incoming calls
@@ -30,6 +34,11 @@ export interface GrpcTransportOptions {
    * come `from` it, and a dialed server must present the id it was dialed for.
    */
   checkPeerIds?: boolean;
+  /**
+   * The certificate CN a member id must present (default: the id itself). Shoal's manager
+   * member ids are `<node id>.<suffix>` while certificates name the node.
+   */
+  cnOf?: (member: NodeId) => string;
   /**
    * Name to verify the servers' certificates against instead of the dialed host, for
    * certificates whose SANs carry a role name rather than the address.
@@ -57,9 +66,15 @@ export interface GrpcTransportOptions {
 export type ResolvedOptions = Required<Omit<GrpcTransportOptions, 'authorizePeer' | 'serverName'>> &
   Pick<GrpcTransportOptions, 'authorizePeer' | 'serverName'>;
 
+/** The CN `member` must present. */
+export function cnOf(o: Pick<ResolvedOptions, 'cnOf'>, member: NodeId): string {
+  return o.cnOf(member);
+}
+
 export function resolveOptions(o: GrpcTransportOptions): ResolvedOptions {
   return {
     checkPeerIds: true,
+    cnOf: (member: NodeId) => member,
     logger: nullLogger,
     clock: realClock,
     rng: systemRng(),
@@ -91,7 +106,7 @@ export function serverOptions(o: ResolvedOptions): grpc.ServerOptions {
  * server better than an address would, and no IP ends up as SNI (node warns, DEP0123).
  */
 export function tlsName(o: ResolvedOptions, peer: NodeId): string | undefined {
-  return o.serverName ?? (o.checkPeerIds ? peer : undefined);
+  return o.serverName ?? (o.checkPeerIds ? o.cnOf(peer) : undefined);
 }
 
 export function channelOptions(o: ResolvedOptions, peer: NodeId): grpc.ChannelOptions {

@@ -20,6 +20,8 @@ export interface RaftServiceDeps {
   handler(): TransportHandler | undefined;
   authorizePeer?: AuthorizePeer | undefined;
   checkPeerIds: boolean;
+  /** The certificate CN a member id must present (default: the id itself). */
+  cnOf?: (member: NodeId) => string;
   maxSnapshotBytes: number;
   logger: Logger;
 }
@@ -62,7 +64,7 @@ export function raftService(deps: RaftServiceDeps): RaftServiceImpl {
 
   /** Null when `m` may be delivered; otherwise why the call must end. */
   function check(peer: PeerInfo, m: Message): Refusal | null {
-    if (deps.checkPeerIds && m.from !== peer.cn) {
+    if (deps.checkPeerIds && (deps.cnOf?.(m.from) ?? m.from) !== peer.cn) {
       log.warn(
         { cn: peer.cn, from: m.from, type: m.type },
         'message from another member than the certificate',
