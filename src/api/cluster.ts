@@ -33,6 +33,15 @@ export interface Cluster extends Meta {
   DefaultAddrPool?: string[];
   SubnetSize?: number;
   JoinTokens?: { Worker: string; Manager: string };
+  /**
+   * Internal, never shown by the API: the root CA every manager signs node certificates
+   * with (its key is protected by the encryption at rest of the Raft log and snapshots).
+   */
+  RootCA?: { CACert: string; CAKey: string };
+  /** Internal: the unlock key while autolock is on, so managers can show and rotate it. */
+  UnlockKey?: string;
+  /** Internal: nodes removed from the swarm; their certificates are refused until they expire. */
+  RemovedNodes?: string[];
 }
 
 export const DEFAULT_CLUSTER_NAME = 'default';

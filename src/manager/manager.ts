@@ -108,6 +108,7 @@ export class Manager {
         isMember: (nodeId) => this.memberOf(nodeId) !== undefined,
         canRemove: (nodeId) => this.canRemove(nodeId),
       },
+      joinRaft: (nodeId, raftId, addr) => this.join(nodeId, raftId, addr),
     });
     this.dispatcher = new Dispatcher({
       store: this.store,

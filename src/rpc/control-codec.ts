@@ -39,6 +39,7 @@ export const CONTROL_METHODS = [
   'updateCluster',
   'getTask',
   'listTasks',
+  'joinRaft',
 ] as const satisfies ReadonlyArray<keyof Control>;
 
 export type ControlMethod = (typeof CONTROL_METHODS)[number];

@@ -124,6 +124,9 @@ export class ForwardingControl implements Control {
   getTask = (ref: string) => this.call<Stored<Task>>('getTask', [ref]);
   listTasks = (opts?: ListOptions) => this.call<Stored<Task>[]>('listTasks', [opts]);
 
+  joinRaft = (nodeId: string, raftId: string, addr: string) =>
+    this.call<void>('joinRaft', [nodeId, raftId, addr]);
+
   private async call<R>(method: ControlMethod, args: unknown[]): Promise<R> {
     const attempts = this.opts.attempts ?? 3;
     const argsJson = encodeJson(args);

@@ -40,7 +40,10 @@ describe('cluster spec', () => {
     );
     await rejects(f.api.updateCluster(-1, {}), 'invalid_argument', 'invalid version: -1');
     // JSON null decodes to Go's zero spec: accepted, named default.
-    assert.deepEqual((await f.api.updateCluster(c.Version.Index, null)).Spec, { Name: 'default', Labels: {} });
+    assert.deepEqual((await f.api.updateCluster(c.Version.Index, null)).Spec, {
+      Name: 'default',
+      Labels: {},
+    });
   });
 
   it('answers 503 where there is no swarm', async () => {

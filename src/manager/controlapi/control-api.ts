@@ -16,6 +16,7 @@ import type { Config, Secret } from '../../api/secret.ts';
 import type { Service } from '../../api/service.ts';
 import type { Task } from '../../api/task.ts';
 import type { Clock } from '../../base/clock.ts';
+import { ShoalError } from '../../base/errors.ts';
 import { type Logger, nullLogger } from '../../base/logger.ts';
 import type { Rng } from '../../base/rng.ts';
 import type { MemoryStore, Stored } from '../../store/index.ts';
@@ -73,6 +74,12 @@ export interface Control {
 
   getTask(ref: string): Promise<Stored<Task>>;
   listTasks(opts?: ListOptions): Promise<Stored<Task>[]>;
+
+  /**
+   * Admits a manager into Raft (not part of Docker's API: a joining or promoted manager
+   * calls it through control forwarding, which only manager certificates may use).
+   */
+  joinRaft(nodeId: string, raftId: string, addr: string): Promise<void>;
 }
 
 export interface ControlApiOptions {
@@ -84,6 +91,8 @@ export interface ControlApiOptions {
   raft?: RaftMembership;
   /** Names nameless services; defaults to `adjective_surname` drawn from `rng`. */
   generateName?: () => string;
+  /** Admits a manager into Raft (the manager wires it; absent: refused). */
+  joinRaft?: (nodeId: string, raftId: string, addr: string) => Promise<void>;
 }
 
 /** Runs a synchronous read so that its failure, too, arrives as a rejected promise. */
@@ -92,7 +101,10 @@ const read = <R>(fn: () => R): Promise<R> => new Promise((ok) => ok(fn()));
 export class ControlApi implements Control {
   private readonly ctx: ControlContext;
 
+  private readonly raftJoin: ControlApiOptions['joinRaft'];
+
   constructor(opts: ControlApiOptions) {
+    this.raftJoin = opts.joinRaft;
     this.ctx = {
       store: opts.store,
       clock: opts.clock,
@@ -102,6 +114,11 @@ export class ControlApi implements Control {
       generateName: opts.generateName ?? serviceNameGenerator(opts.rng),
     };
   }
+
+  joinRaft = async (nodeId: string, raftId: string, addr: string): Promise<void> => {
+    if (!this.raftJoin) throw new ShoalError('failed_precondition', 'this manager cannot admit managers');
+    await this.raftJoin(nodeId, raftId, addr);
+  };
 
   createService = (spec: unknown) => createService(this.ctx, spec);
   getService = (ref: string, opts?: { insertDefaults?: boolean }) =>

@@ -132,6 +132,12 @@ export async function removeNode(
         );
       }
       tx.nodes.delete(id);
+      // Its certificate stays valid until it expires: remember the node so the cluster
+      // RPC refuses it (swarmkit's RemovedNodes).
+      const cluster = tx.clusters.current();
+      if (cluster && !(cluster.RemovedNodes ?? []).includes(id)) {
+        tx.clusters.update(cluster, { RemovedNodes: [...(cluster.RemovedNodes ?? []), id] });
+      }
     }),
   );
   ctx.log.info({ node: id, force: opts.force === true }, 'node removed');
