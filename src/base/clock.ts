@@ -16,11 +16,27 @@ export interface Clock {
 }
 
 /** The real clock: performance.now() for intervals, Date.now() for timestamps. */
+/** Node's timers overflow past 2^31 - 1 ms (about 24.8 days) and fire at once instead. */
+const MAX_TIMER_MS = 2_147_483_647;
+
 export const realClock: Clock = {
   now: () => performance.now(),
   wallNow: () => Date.now(),
   setTimeout(fn, ms) {
-    const h = setTimeout(fn, ms);
+    // Long waits (certificate renewal at 45-72 days) are chained below the limit.
+    let h: ReturnType<typeof setTimeout>;
+    const due = Date.now() + ms;
+    const arm = (left: number): void => {
+      h = setTimeout(
+        () => {
+          const rest = due - Date.now();
+          if (rest > 0 && left > MAX_TIMER_MS) arm(rest);
+          else fn();
+        },
+        Math.min(Math.max(left, 0), MAX_TIMER_MS),
+      );
+    };
+    arm(ms);
     return { cancel: () => clearTimeout(h) };
   },
   setInterval(fn, ms) {

@@ -3,6 +3,7 @@
  * assembles them. Errors are printed in Docker's words on stderr with a non-zero exit.
  */
 import { Command, CommanderError } from 'commander';
+import { daemonCommand } from './commands/daemon.ts';
 import { demoCommand } from './commands/demo.ts';
 import { versionCommand } from './commands/version.ts';
 import { SHOAL_VERSION } from './version.ts';
@@ -14,6 +15,7 @@ const program = new Command('shoal')
   .exitOverride();
 
 program.addCommand(versionCommand());
+program.addCommand(daemonCommand());
 program.addCommand(demoCommand());
 
 try {

@@ -26,7 +26,7 @@ import { ControlApi } from './controlapi/index.ts';
 import { RaftDirectory } from './directory.ts';
 import { Dispatcher, type DispatcherOptions } from './dispatcher/index.ts';
 import { Orchestration } from './orchestrator/index.ts';
-import { ensureClusterObjects, ensureManagerNode } from './role/cluster-init.ts';
+import { ensureClusterObjects, ensureManagerNode, type InitialCluster } from './role/cluster-init.ts';
 import { nodeIdOfMember } from './role/raft-ids.ts';
 import { RoleManager } from './role/role-manager.ts';
 import { Scheduler } from './scheduler/index.ts';
@@ -51,6 +51,13 @@ export interface ManagerOptions {
   dispatcher?: Partial<Omit<DispatcherOptions, 'store' | 'clock' | 'rng' | 'self' | 'directory'>>;
   /** Scheduler batching window (ms). */
   schedulerGatherMs?: number;
+  /** For the first manager of a new swarm: the Cluster object's id, CA and tokens. */
+  initialCluster?: InitialCluster;
+}
+
+export interface RaftMember {
+  raftId: string;
+  addr: string;
 }
 
 interface Term {
@@ -135,13 +142,22 @@ export class Manager {
    * then its new Raft member is added as a learner; the RoleManager promotes it to voter
    * once it has caught up.
    */
-  async join(nodeId: string, raftId: string, address: string): Promise<void> {
-    if (!this.raft.isLeader)
+  async join(nodeId: string, raftId: string, address: string): Promise<RaftMember[]> {
+    if (!this.raft.isLeader) {
       throw new NotLeaderError(this.raft.leader, this.raft.members.get(this.raft.leader));
+    }
     await ensureManagerNode(this.store, nodeId, address);
     const conf = this.raft.status().conf;
-    if (conf.voters.includes(raftId) || conf.learners.includes(raftId)) return;
-    await this.raft.proposeConfChange({ type: 'addLearner', node: raftId, address });
+    if (!conf.voters.includes(raftId) && !conf.learners.includes(raftId)) {
+      await this.raft.proposeConfChange({ type: 'addLearner', node: raftId, address });
+    }
+    // The new member starts with an empty log: it needs its peers' addresses to answer.
+    return [...this.raft.members].map(([id, addr]) => ({ raftId: id, addr }));
+  }
+
+  /** Peers learned outside the log (a joining member, before the log reaches it). */
+  addPeers(members: readonly RaftMember[]): void {
+    for (const m of members) if (m.raftId !== this.opts.raftId) this.opts.transport.addPeer(m.raftId, m.addr);
   }
 
   /** Stops everything; a leader hands over first when `transfer` is set. */
@@ -180,7 +196,7 @@ export class Manager {
     try {
       // Apply everything committed before this term before acting on the store.
       await this.raft.linearizableRead();
-      await ensureClusterObjects(this.store, this.opts.rng);
+      await ensureClusterObjects(this.store, this.opts.rng, this.opts.initialCluster);
       await ensureManagerNode(this.store, this.opts.nodeId, this.opts.address);
     } catch (e) {
       this.log.warn({ err: (e as Error).message }, 'could not settle as leader');

@@ -87,6 +87,14 @@ export class RpcChannels {
     e.channel.close();
   }
 
+  /**
+   * Drops every connection (new calls reconnect): after a certificate renewal, so that the
+   * new certificate (a new role after promotion) is what peers see.
+   */
+  forgetAll(): void {
+    for (const addr of [...this.entries.keys()]) this.forget(addr);
+  }
+
   close(): void {
     this.closed = true;
     for (const addr of [...this.entries.keys()]) this.forget(addr);

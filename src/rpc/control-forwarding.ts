@@ -24,6 +24,7 @@ import { type Clock, realClock } from '../base/clock.ts';
 import type { ErrorCode } from '../base/errors.ts';
 import { type Logger, nullLogger } from '../base/logger.ts';
 import { type CallResponse, ControlClient } from '../gen/shoal/control/v1/control.ts';
+import type { ClusterUpdateFlags } from '../manager/controlapi/cluster.ts';
 import type { Control, ListOptions } from '../manager/controlapi/control-api.ts';
 import { ControlApiError, type RpcCode, rpcError } from '../manager/controlapi/errors.ts';
 import type { ServiceListItem, ServiceListOptions } from '../manager/controlapi/service-read.ts';
@@ -118,14 +119,14 @@ export class ForwardingControl implements Control {
   removeConfig = (ref: string) => this.call<void>('removeConfig', [ref]);
 
   getCluster = () => this.call<Stored<Cluster>>('getCluster', []);
-  updateCluster = (version: number, spec: unknown) =>
-    this.call<Stored<Cluster>>('updateCluster', [version, spec]);
+  updateCluster = (version: number, spec: unknown, flags?: ClusterUpdateFlags) =>
+    this.call<Stored<Cluster>>('updateCluster', [version, spec, flags]);
 
   getTask = (ref: string) => this.call<Stored<Task>>('getTask', [ref]);
   listTasks = (opts?: ListOptions) => this.call<Stored<Task>[]>('listTasks', [opts]);
 
   joinRaft = (nodeId: string, raftId: string, addr: string) =>
-    this.call<void>('joinRaft', [nodeId, raftId, addr]);
+    this.call<Array<{ raftId: string; addr: string }>>('joinRaft', [nodeId, raftId, addr]);
 
   private async call<R>(method: ControlMethod, args: unknown[]): Promise<R> {
     const attempts = this.opts.attempts ?? 3;

@@ -3,10 +3,14 @@
  * `GET /swarm`). The whole SwarmSpec is replaced at a version, as Docker's update does: the
  * client sends the complete spec, zero values fall back to defaults. An empty name means
  * `default`; any other is refused (`invalid Name "x": swarm spec must be named "default"`).
- * Join tokens, the root CA and its rotation live outside the spec (the CA layer's).
+ * Join tokens and the unlock key live outside the spec: `rotate*` flags replace them, and
+ * turning Spec.EncryptionConfig.AutoLockManagers on or off creates or clears the unlock
+ * key, in the same transaction (every manager then rewraps its data key accordingly).
  */
 import { type Cluster, DEFAULT_CLUSTER_NAME, type SwarmSpec } from '../../api/cluster.ts';
 import { validateSwarmSpec } from '../../api/validate/index.ts';
+import { generateJoinToken } from '../../ca/token.ts';
+import { generateUnlockKey } from '../../crypt/unlockkey.ts';
 import type { ReadTx, Stored } from '../../store/index.ts';
 import { type ControlContext, checkedVersion } from './context.ts';
 import { daemonError, storeWrite, throwProblems } from './errors.ts';
@@ -22,10 +26,17 @@ export function getCluster(ctx: ControlContext): Stored<Cluster> {
   return ctx.store.view(current);
 }
 
+export interface ClusterUpdateFlags {
+  rotateWorkerToken?: boolean;
+  rotateManagerToken?: boolean;
+  rotateManagerUnlockKey?: boolean;
+}
+
 export async function updateCluster(
   ctx: ControlContext,
   version: number,
   raw: unknown,
+  flags: ClusterUpdateFlags = {},
 ): Promise<Stored<Cluster>> {
   checkedVersion(version);
   throwProblems(validateSwarmSpec(raw, { operation: 'update' }));
@@ -34,7 +45,18 @@ export async function updateCluster(
   await storeWrite(() =>
     ctx.store.update((tx) => {
       const cur = current(tx);
-      tx.clusters.update(Object.assign({}, cur, { Spec: spec, Version: { Index: version } }));
+      const next: Partial<Cluster> = { Spec: spec, Version: { Index: version } };
+      const root = cur.RootCA?.CACert;
+      if (root && cur.JoinTokens && (flags.rotateWorkerToken || flags.rotateManagerToken)) {
+        next.JoinTokens = {
+          Worker: flags.rotateWorkerToken ? generateJoinToken(root) : cur.JoinTokens.Worker,
+          Manager: flags.rotateManagerToken ? generateJoinToken(root) : cur.JoinTokens.Manager,
+        };
+      }
+      const autolock = spec.EncryptionConfig?.AutoLockManagers === true;
+      if (!autolock) next.UnlockKey = undefined;
+      else if (!cur.UnlockKey || flags.rotateManagerUnlockKey) next.UnlockKey = generateUnlockKey();
+      tx.clusters.update(Object.assign({}, cur, next));
     }),
   );
   ctx.log.info({ version }, 'swarm spec updated');

@@ -20,7 +20,7 @@ import { ShoalError } from '../../base/errors.ts';
 import { type Logger, nullLogger } from '../../base/logger.ts';
 import type { Rng } from '../../base/rng.ts';
 import type { MemoryStore, Stored } from '../../store/index.ts';
-import { getCluster, updateCluster } from './cluster.ts';
+import { type ClusterUpdateFlags, getCluster, updateCluster } from './cluster.ts';
 import type { ControlContext, RaftMembership } from './context.ts';
 import type { FilterInput } from './filters.ts';
 import { serviceNameGenerator } from './names.ts';
@@ -70,7 +70,7 @@ export interface Control {
   removeConfig(ref: string): Promise<void>;
 
   getCluster(): Promise<Stored<Cluster>>;
-  updateCluster(version: number, spec: unknown): Promise<Stored<Cluster>>;
+  updateCluster(version: number, spec: unknown, flags?: ClusterUpdateFlags): Promise<Stored<Cluster>>;
 
   getTask(ref: string): Promise<Stored<Task>>;
   listTasks(opts?: ListOptions): Promise<Stored<Task>[]>;
@@ -79,7 +79,7 @@ export interface Control {
    * Admits a manager into Raft (not part of Docker's API: a joining or promoted manager
    * calls it through control forwarding, which only manager certificates may use).
    */
-  joinRaft(nodeId: string, raftId: string, addr: string): Promise<void>;
+  joinRaft(nodeId: string, raftId: string, addr: string): Promise<Array<{ raftId: string; addr: string }>>;
 }
 
 export interface ControlApiOptions {
@@ -92,7 +92,11 @@ export interface ControlApiOptions {
   /** Names nameless services; defaults to `adjective_surname` drawn from `rng`. */
   generateName?: () => string;
   /** Admits a manager into Raft (the manager wires it; absent: refused). */
-  joinRaft?: (nodeId: string, raftId: string, addr: string) => Promise<void>;
+  joinRaft?: (
+    nodeId: string,
+    raftId: string,
+    addr: string,
+  ) => Promise<Array<{ raftId: string; addr: string }>>;
 }
 
 /** Runs a synchronous read so that its failure, too, arrives as a rejected promise. */
@@ -115,9 +119,13 @@ export class ControlApi implements Control {
     };
   }
 
-  joinRaft = async (nodeId: string, raftId: string, addr: string): Promise<void> => {
+  joinRaft = async (
+    nodeId: string,
+    raftId: string,
+    addr: string,
+  ): Promise<Array<{ raftId: string; addr: string }>> => {
     if (!this.raftJoin) throw new ShoalError('failed_precondition', 'this manager cannot admit managers');
-    await this.raftJoin(nodeId, raftId, addr);
+    return this.raftJoin(nodeId, raftId, addr);
   };
 
   createService = (spec: unknown) => createService(this.ctx, spec);
@@ -153,7 +161,8 @@ export class ControlApi implements Control {
   removeConfig = (ref: string) => configs.remove(this.ctx, ref);
 
   getCluster = () => read(() => getCluster(this.ctx));
-  updateCluster = (version: number, spec: unknown) => updateCluster(this.ctx, version, spec);
+  updateCluster = (version: number, spec: unknown, flags?: ClusterUpdateFlags) =>
+    updateCluster(this.ctx, version, spec, flags);
 
   getTask = (ref: string) => read(() => getTask(this.ctx, ref));
   listTasks = (opts?: ListOptions) => read(() => listTasks(this.ctx, opts));

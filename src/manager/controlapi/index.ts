@@ -7,7 +7,7 @@
  * filters, optimistic concurrency (`?version=`) and error words. It writes only the fields
  * it owns and talks to nothing but the store. See docs/design/controlapi.md.
  */
-export { getCluster, updateCluster } from './cluster.ts';
+export { type ClusterUpdateFlags, getCluster, updateCluster } from './cluster.ts';
 export type { ControlContext, RaftMembership } from './context.ts';
 export { type Control, ControlApi, type ControlApiOptions, type ListOptions } from './control-api.ts';
 export {

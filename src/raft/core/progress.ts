@@ -24,6 +24,8 @@ export class Progress {
   pendingSnapshot = 0;
   /** Heard from since the last CheckQuorum round. */
   recentActive = false;
+  /** Heard from during the previous CheckQuorum round (reachability between resets). */
+  wasActive = false;
   /** Probe state: an append was sent and we wait for an answer or a heartbeat. */
   probeSent = false;
   readonly inflights: Inflights;

@@ -200,7 +200,11 @@ export class Raft {
           this.becomeFollower(this.term, NONE);
           return;
         }
-        for (const [id, pr] of this.tracker.progress) if (id !== this.id) pr.recentActive = false;
+        for (const [id, pr] of this.tracker.progress) {
+          if (id === this.id) continue;
+          pr.wasActive = pr.recentActive;
+          pr.recentActive = false;
+        }
       }
       if (this.leadTransferee !== NONE) abortLeaderTransfer(this);
     }

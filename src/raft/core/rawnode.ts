@@ -241,7 +241,9 @@ export class RawNode {
           match: p.match,
           next: p.next,
           state: p.state,
-          recentActive: p.recentActive,
+          // Reachable: heard from in this CheckQuorum round or the previous one (a read right
+          // after a round's reset must not call every member unreachable).
+          recentActive: p.recentActive || p.wasActive,
           isLearner: p.isLearner,
         });
       }

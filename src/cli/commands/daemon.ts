@@ -1,0 +1,78 @@
+/**
+ * `shoal daemon`: runs one node (see src/daemon/daemon.ts). Logs are JSON lines (pino) on
+ * stderr; SIGTERM and SIGINT stop it gracefully (a leader hands leadership over first).
+ */
+import { Command, Option } from 'commander';
+import pino from 'pino';
+import { realClock } from '../../base/clock.ts';
+import { SeededRng } from '../../base/rng.ts';
+import { Daemon } from '../../daemon/daemon.ts';
+import type { Executor } from '../../executor/executor.ts';
+import { FakeExecutor } from '../../executor/fake/executor.ts';
+
+function executorFactory(kind: string, nodeName: string): () => Executor {
+  switch (kind) {
+    case 'fake':
+      return () =>
+        new FakeExecutor({ clock: realClock, rng: new SeededRng(Date.now() >>> 0), hostname: nodeName });
+    default:
+      throw new Error(`executor "${kind}" is not available in this build (use --executor fake)`);
+  }
+}
+
+export function daemonCommand(): Command {
+  return new Command('daemon')
+    .description('Run a Shoal node (manager and/or worker)')
+    .requiredOption('--data-dir <dir>', 'directory for the node identity, keys, certificates and Raft state')
+    .option('--listen-addr <addr>', 'cluster address to listen on (host:port)', '0.0.0.0:2377')
+    .option('--advertise-addr <addr>', 'address other nodes reach this node at')
+    .option('-H, --host <endpoint...>', 'API endpoints: unix:///path or tcp://host:port')
+    .addOption(
+      new Option('--executor <kind>', 'how tasks run').choices(['fake', 'process', 'docker']).default('fake'),
+    )
+    .option('--node-name <name>', 'host name the node reports', undefined)
+    .addOption(
+      new Option('--log-level <level>', 'log level')
+        .choices(['debug', 'info', 'warn', 'error'])
+        .default('info'),
+    )
+    .action(
+      async (o: {
+        dataDir: string;
+        listenAddr: string;
+        advertiseAddr?: string;
+        host?: string[];
+        executor: string;
+        nodeName?: string;
+        logLevel: string;
+      }) => {
+        const logger = pino({ level: o.logLevel, base: { pid: process.pid } }, pino.destination(2));
+        const { hostname } = await import('node:os');
+        const daemon = new Daemon({
+          dataDir: o.dataDir,
+          listenAddr: o.listenAddr,
+          ...(o.advertiseAddr !== undefined && { advertiseAddr: o.advertiseAddr }),
+          ...(o.host !== undefined && { hosts: o.host }),
+          executor: executorFactory(o.executor, o.nodeName ?? hostname()),
+          logger,
+        });
+        await daemon.start();
+        console.error(`shoal daemon ready: ${daemon.endpoints.join(', ')}`);
+        let stopping = false;
+        const stop = (signal: string) => {
+          if (stopping) return;
+          stopping = true;
+          logger.info({ signal }, 'stopping');
+          daemon.stop().then(
+            () => process.exit(0),
+            (e: unknown) => {
+              logger.error({ err: (e as Error).message }, 'stop failed');
+              process.exit(1);
+            },
+          );
+        };
+        process.on('SIGTERM', () => stop('SIGTERM'));
+        process.on('SIGINT', () => stop('SIGINT'));
+      },
+    );
+}

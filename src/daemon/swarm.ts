@@ -1,0 +1,627 @@
+/**
+ * SwarmController: the node's place in a swarm, and the operations that change it
+ * (`swarm init/join/leave/update/unlock`), behind the HTTP layer's SwarmBackend.
+ *
+ *   inactive ──init──► active manager (new CA, tokens, Raft of one)
+ *   inactive ──join──► active worker | manager (root checked against the token's digest,
+ *                                              CSR signed by a manager)
+ *   active   ──leave─► inactive (certificates, Raft data and keys erased)
+ *   restart  ────────► active again as the same node, or locked (autolock) until unlock
+ *
+ * Every node runs an agent (its tasks); a manager also runs the manager role. The node
+ * follows its role as its session reports it: promoted, it gets a manager certificate and
+ * joins Raft; demoted and out of Raft, it stops the manager role and drops its Raft data.
+ */
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { Agent } from '../agent/agent.ts';
+import type { Cluster } from '../api/cluster.ts';
+import { newId } from '../api/ids.ts';
+import type { DeepReadonly } from '../api/meta.ts';
+import type { Node } from '../api/node.ts';
+import type { Clock } from '../base/clock.ts';
+import { ShoalError } from '../base/errors.ts';
+import type { Logger } from '../base/logger.ts';
+import type { Rng } from '../base/rng.ts';
+import {
+  checkRootAgainstToken,
+  createCsr,
+  createJoinTokens,
+  createRootCa,
+  issueNodeCertificate,
+  parseJoinToken,
+} from '../ca/index.ts';
+import { cipherForKeys, type DekCipher, generateUnlockKey, KeyManager } from '../crypt/index.ts';
+import type { Executor } from '../executor/executor.ts';
+import type {
+  InitRequest,
+  JoinRequest,
+  SwarmBackend,
+  SwarmLocalInfo,
+  SwarmUpdateFlags,
+} from '../http/backend.ts';
+import type { Control } from '../manager/controlapi/index.ts';
+import { newRaftId } from '../manager/role/raft-ids.ts';
+import {
+  CaClient,
+  ForwardingControl,
+  fetchRootCa,
+  GrpcSessionDialer,
+  MutableTlsProvider,
+  RpcChannels,
+} from '../rpc/index.ts';
+import type { MemoryStore, Stored } from '../store/index.ts';
+import { advertiseAddress, hostOf, withPort } from './addresses.ts';
+import { NodeIdentity } from './identity.ts';
+import { ManagerRole } from './manager-role.ts';
+import { type DaemonState, type Role, StateFile, type SwarmState } from './state.ts';
+
+export interface SwarmControllerOptions {
+  dataDir: string;
+  /** Default listen address (`--listen-addr`), host:port. */
+  listenAddr: string;
+  /** Default advertise address (`--advertise-addr`). */
+  advertiseAddr?: string;
+  executor: () => Executor;
+  clock: Clock;
+  rng: Rng;
+  logger: Logger;
+  tickMs?: number;
+  /** Called with the manager's store when the manager role starts, undefined when it stops. */
+  onStore?: (store: MemoryStore | undefined) => void;
+}
+
+const ALREADY_IN_SWARM =
+  'This node is already part of a swarm. Use "docker swarm leave" to leave this swarm and join another one.';
+const NOT_IN_SWARM = 'This node is not part of a swarm';
+
+export class SwarmController implements SwarmBackend {
+  private readonly stateFile: StateFile;
+  private state: DaemonState;
+  private identity: NodeIdentity | undefined;
+  private keys: KeyManager | undefined;
+  private cipher: DekCipher | undefined;
+  private managerRole: ManagerRole | undefined;
+  private managerStarting: Promise<void> | undefined;
+  private agent: Agent | undefined;
+  private executor: Executor | undefined;
+  private channels: RpcChannels | undefined;
+  private forwarding: ForwardingControl | undefined;
+  private locked = false;
+  private lastError = '';
+  private unsubscribeCluster: (() => void) | undefined;
+  private unsubscribeIdentity: (() => void) | undefined;
+  private readonly log: Logger;
+  /** Operations that change membership run one at a time. */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly opts: SwarmControllerOptions) {
+    this.stateFile = new StateFile(opts.dataDir);
+    this.state = this.stateFile.load();
+    this.log = opts.logger.child({ component: 'swarm' });
+  }
+
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const p = this.queue.then(fn);
+    this.queue = p.catch(() => undefined);
+    return p;
+  }
+
+  private get swarm(): SwarmState | undefined {
+    return this.state.swarm ?? undefined;
+  }
+
+  private saveSwarm(s: SwarmState | null): void {
+    this.state = { version: 1, swarm: s };
+    this.stateFile.save(this.state);
+  }
+
+  private keysDir(): string {
+    return join(this.opts.dataDir, 'keys');
+  }
+
+  // ---- start and stop ---------------------------------------------------------------
+
+  /** Daemon start: a node that was in a swarm comes back as the same node. */
+  async resume(): Promise<void> {
+    const s = this.swarm;
+    if (!s) return;
+    this.identity = (await NodeIdentity.load(this.opts.dataDir)) ?? undefined;
+    if (!this.identity) {
+      this.lastError = 'this node was in a swarm but its certificates are missing';
+      this.log.error({}, this.lastError);
+      return;
+    }
+    this.setupChannels();
+    if (s.role === 'manager' && s.raftId) {
+      this.keys = KeyManager.open(this.keysDir());
+      if (this.keys.status === 'locked') {
+        this.locked = true;
+        this.log.warn({}, 'swarm is locked: waiting for "docker swarm unlock"');
+        return;
+      }
+      await this.startManagerRole({ join: false });
+    }
+    await this.startAgent();
+  }
+
+  async stop(): Promise<void> {
+    await this.stopRuntime({ transfer: true });
+  }
+
+  private async stopRuntime(opts: { transfer: boolean }): Promise<void> {
+    this.unsubscribeCluster?.();
+    this.unsubscribeCluster = undefined;
+    const agent = this.agent;
+    this.agent = undefined;
+    await agent?.stop();
+    await this.executor?.dispose();
+    this.executor = undefined;
+    const role = this.managerRole;
+    this.managerRole = undefined;
+    if (role) this.opts.onStore?.(undefined);
+    await role?.stop({ transfer: opts.transfer });
+    this.identity?.dispose();
+    this.channels?.close();
+    this.channels = undefined;
+    this.forwarding = undefined;
+  }
+
+  // ---- what the API asks --------------------------------------------------------------
+
+  info(): SwarmLocalInfo {
+    const s = this.swarm;
+    if (!s)
+      return {
+        NodeID: '',
+        NodeAddr: '',
+        LocalNodeState: 'inactive',
+        ControlAvailable: false,
+        Error: '',
+        RemoteManagers: [],
+      };
+    const managers = this.managerRole?.manager.directory.managers() ?? [];
+    const remote =
+      managers.length > 0
+        ? managers.map((m) => ({ NodeID: m.nodeId, Addr: m.addr }))
+        : s.remoteManagers.map((a) => ({ NodeID: '', Addr: a }));
+    const state = this.locked
+      ? 'locked'
+      : this.lastError
+        ? 'error'
+        : this.agent?.state === 'ready' || this.managerRole
+          ? 'active'
+          : 'pending';
+    return {
+      NodeID: s.nodeId,
+      NodeAddr: hostOf(s.advertiseAddr),
+      LocalNodeState: state,
+      ControlAvailable: this.managerRole !== undefined && !this.locked,
+      Error: this.lastError,
+      RemoteManagers: remote,
+      Role: s.role,
+    };
+  }
+
+  /** The control API: the leader's own, or forwarded to the leader from a follower. */
+  control(): Control | undefined {
+    const role = this.managerRole;
+    if (!role || this.locked) return undefined;
+    if (role.manager.isLeader) return role.manager.control;
+    return this.forwarding;
+  }
+
+  async inspect(): Promise<Stored<Cluster>> {
+    const c = this.control();
+    if (!c) throw new ShoalError('unavailable', NOT_IN_SWARM);
+    const cluster = await c.getCluster();
+    const { RootCA: _ca, UnlockKey: _key, RemovedNodes: _removed, ...shown } = cluster;
+    return shown as Stored<Cluster>;
+  }
+
+  // ---- init ---------------------------------------------------------------------------
+
+  init(req: InitRequest): Promise<string> {
+    return this.serial(async () => {
+      if (this.swarm) throw new ShoalError('failed_precondition', ALREADY_IN_SWARM);
+      const { clock, rng } = this.opts;
+      const listen = this.listenAddr(req.ListenAddr);
+      const advertise = advertiseAddress(listen, req.AdvertiseAddr || this.opts.advertiseAddr);
+      const nodeId = newId(rng);
+      const clusterId = newId(rng);
+      const root = await createRootCa({ clock });
+      const tokens = createJoinTokens(root.certPem);
+      const cert = await issueNodeCertificate(root, { nodeId, role: 'swarm-manager', clusterId, clock });
+      this.identity = await NodeIdentity.create(this.opts.dataDir, { rootPem: root.certPem, ...cert });
+      const unlockKey = req.AutoLockManagers ? generateUnlockKey() : undefined;
+      this.keys = KeyManager.open(this.keysDir());
+      this.keys.initialize({ unlockKey: unlockKey ?? null });
+      const raftId = newRaftId(nodeId, rng);
+      this.saveSwarm({
+        nodeId,
+        clusterId,
+        role: 'manager',
+        listenAddr: listen,
+        advertiseAddr: advertise,
+        remoteManagers: [advertise],
+        raftId,
+      });
+      this.setupChannels();
+      const spec = {
+        ...(req.Spec ?? {}),
+        EncryptionConfig: { AutoLockManagers: req.AutoLockManagers === true },
+      };
+      try {
+        await this.startManagerRole({
+          join: false,
+          bootstrap: {
+            ID: clusterId,
+            RootCA: { CACert: root.certPem, CAKey: root.keyPem },
+            JoinTokens: { Worker: tokens.worker, Manager: tokens.manager },
+            Spec: spec,
+            ...(req.DefaultAddrPool?.length && { DefaultAddrPool: req.DefaultAddrPool }),
+            ...(req.SubnetSize && { SubnetSize: req.SubnetSize }),
+            ...(unlockKey && { UnlockKey: unlockKey }),
+          },
+        });
+        await this.waitFor(
+          () => this.managerRole?.manager.isLeader === true,
+          15_000,
+          'the new swarm to elect its leader',
+        );
+        await this.startAgent();
+      } catch (e) {
+        return this.undo(e);
+      }
+      this.log.info({ node: nodeId, cluster: clusterId, advertise }, 'swarm initialized');
+      return nodeId;
+    });
+  }
+
+  // ---- join ---------------------------------------------------------------------------
+
+  join(req: JoinRequest): Promise<void> {
+    return this.serial(async () => {
+      if (this.swarm) throw new ShoalError('failed_precondition', ALREADY_IN_SWARM);
+      const token = req.JoinToken ?? '';
+      parseJoinToken(token);
+      const remotes = (req.RemoteAddrs ?? []).map((a) => withPort(a));
+      if (remotes.length === 0)
+        throw new ShoalError('invalid_argument', 'at least 1 RemoteAddr is required to join');
+      const listen = this.listenAddr(req.ListenAddr);
+      const advertise = advertiseAddress(listen, req.AdvertiseAddr || this.opts.advertiseAddr);
+      let lastError = '';
+      for (const remote of remotes) {
+        const root = await fetchRootCa(remote, { clock: this.opts.clock });
+        if (!root.ok) {
+          lastError = root.error.message;
+          continue;
+        }
+        // Trust nothing the remote says before its CA matches the token.
+        const check = checkRootAgainstToken(token, root.value);
+        if (!check.ok) throw new ShoalError('invalid_argument', check.message);
+        const csr = await createCsr();
+        const joinChannels = new RpcChannels({
+          tls: new MutableTlsProvider({ identity: undefined, rootsPem: root.value }),
+          serverName: 'swarm-manager',
+        });
+        try {
+          const issued = await new CaClient(joinChannels, { clock: this.opts.clock }).issueNodeCertificate(
+            remote,
+            {
+              csrPem: csr.csrPem,
+              token,
+              ...(req.Availability && { availability: req.Availability }),
+              addr: advertise,
+            },
+          );
+          if (!issued.ok) throw new ShoalError('invalid_argument', issued.error.message);
+          const status = issued.value.status;
+          if (status.state !== 'issued')
+            throw new ShoalError('unavailable', `certificate not issued: ${status.state}`);
+          this.identity = await NodeIdentity.create(this.opts.dataDir, {
+            rootPem: root.value,
+            certPem: status.certificateChainPem,
+            keyPem: csr.keyPem,
+          });
+        } finally {
+          joinChannels.close();
+        }
+        const role: Role = this.identity.role === 'swarm-manager' ? 'manager' : 'worker';
+        this.saveSwarm({
+          nodeId: this.identity.nodeId,
+          clusterId: this.identity.clusterId,
+          role,
+          listenAddr: listen,
+          advertiseAddr: advertise,
+          remoteManagers: [remote],
+        });
+        try {
+          this.setupChannels();
+          if (role === 'manager') await this.startManagerRole({ join: true });
+          await this.startAgent();
+        } catch (e) {
+          return this.undo(e);
+        }
+        this.log.info({ node: this.identity.nodeId, role, via: remote }, 'joined the swarm');
+        return;
+      }
+      throw new ShoalError(
+        'unavailable',
+        `could not join the swarm through ${remotes.join(', ')}: ${lastError}`,
+      );
+    });
+  }
+
+  // ---- leave ---------------------------------------------------------------------------
+
+  leave(force: boolean): Promise<void> {
+    return this.serial(async () => {
+      const s = this.swarm;
+      if (!s) throw new ShoalError('unavailable', NOT_IN_SWARM);
+      if (s.role === 'manager' && !force) {
+        const voters = this.managerRole?.manager.raft.status().conf.voters.length ?? 1;
+        const msg =
+          voters <= 1
+            ? 'You are attempting to leave the swarm on a node that is participating as a manager. Removing the last manager erases all current state of the swarm. Use `--force` to ignore this message. '
+            : `You are attempting to leave the swarm on a node that is participating as a manager. Removing this node leaves ${voters - 1} managers out of ${voters}. Without a Raft quorum your swarm will be inaccessible. The only way to restore a swarm that has lost consensus is to reinitialize it with \`--force-new-cluster\`. Use \`--force\` to suppress this message.`;
+        throw new ShoalError('failed_precondition', msg);
+      }
+      await this.stopRuntime({ transfer: true });
+      for (const d of ['certificates', 'raft', 'keys'])
+        rmSync(join(this.opts.dataDir, d), { recursive: true, force: true });
+      this.identity = undefined;
+      this.keys = undefined;
+      this.locked = false;
+      this.lastError = '';
+      this.saveSwarm(null);
+      this.log.info({ node: s.nodeId }, 'left the swarm');
+    });
+  }
+
+  // ---- update, unlock -------------------------------------------------------------------
+
+  async update(spec: unknown, version: number, flags: SwarmUpdateFlags): Promise<void> {
+    const c = this.control();
+    if (!c) throw new ShoalError('unavailable', NOT_IN_SWARM);
+    await c.updateCluster(version, spec, flags);
+  }
+
+  unlock(key: string): Promise<void> {
+    return this.serial(async () => {
+      if (!this.swarm) throw new ShoalError('unavailable', NOT_IN_SWARM);
+      if (!this.locked || !this.keys) throw new ShoalError('failed_precondition', 'swarm is not locked');
+      this.keys.unlock(key.trim());
+      this.locked = false;
+      await this.startManagerRole({ join: false });
+      if (!this.agent) await this.startAgent();
+      this.log.info({}, 'swarm unlocked');
+    });
+  }
+
+  async unlockKey(): Promise<string> {
+    const c = this.control();
+    if (!c) throw new ShoalError('unavailable', NOT_IN_SWARM);
+    const raw = this.managerRole?.manager.store.view((tx) => tx.clusters.current());
+    const key = raw?.UnlockKey;
+    if (!key) throw new ShoalError('not_found', 'no unlock key is set');
+    return key;
+  }
+
+  /**
+   * The docker CLI always sends its default `0.0.0.0:2377`; the daemon's own --listen-addr
+   * wins over that default (several daemons on one machine each listen on their address).
+   */
+  private listenAddr(requested: string | undefined): string {
+    const r = requested ? withPort(requested) : undefined;
+    if (!r || r === '0.0.0.0:2377') return withPort(this.opts.listenAddr);
+    return r;
+  }
+
+  /** A failed init or join leaves the node as it was: in no swarm, nothing on disk. */
+  private async undo(e: unknown): Promise<never> {
+    this.log.error({ err: (e as Error).message }, 'could not complete: rolling back');
+    await this.stopRuntime({ transfer: false }).catch(() => undefined);
+    for (const d of ['certificates', 'raft', 'keys'])
+      rmSync(join(this.opts.dataDir, d), { recursive: true, force: true });
+    this.identity = undefined;
+    this.keys = undefined;
+    this.saveSwarm(null);
+    throw e;
+  }
+
+  // ---- roles ----------------------------------------------------------------------------
+
+  private setupChannels(): void {
+    const identity = this.identity as NodeIdentity;
+    this.channels?.close();
+    const clusterId = identity.clusterId;
+    this.channels = new RpcChannels({
+      tls: identity.provider,
+      serverName: 'swarm-manager',
+      verifyServer: (srv) => (srv.clusterId === clusterId ? null : `${srv.nodeId} belongs to another swarm`),
+    });
+    this.unsubscribeIdentity?.();
+    this.unsubscribeIdentity = identity.onChange(() => this.channels?.forgetAll());
+    this.forwarding = new ForwardingControl({
+      channels: this.channels,
+      leader: () => this.leaderAddr(),
+      clock: this.opts.clock,
+    });
+    identity.startRenewal({
+      clock: this.opts.clock,
+      rng: this.opts.rng.fork(),
+      logger: this.log,
+      renew: async () => {
+        const csr = await createCsr({ nodeId: identity.nodeId });
+        const addr = this.leaderAddr() ?? this.swarm?.remoteManagers[0];
+        if (!addr || !this.channels) throw new Error('no manager to renew the certificate with');
+        const r = await new CaClient(this.channels, { clock: this.opts.clock }).issueNodeCertificate(addr, {
+          csrPem: csr.csrPem,
+        });
+        if (!r.ok) throw r.error;
+        if (r.value.status.state !== 'issued') throw new Error(`certificate ${r.value.status.state}`);
+        return { certPem: r.value.status.certificateChainPem, keyPem: csr.keyPem };
+      },
+    });
+  }
+
+  /** The leader's address, as best known. */
+  private leaderAddr(): string | undefined {
+    return (
+      this.managerRole?.manager.directory.leader()?.addr ??
+      this.agent?.manager ??
+      this.swarm?.remoteManagers[0]
+    );
+  }
+
+  private async startManagerRole(o: {
+    join: boolean;
+    bootstrap?: Parameters<typeof ManagerRole.start>[0]['bootstrap'];
+  }): Promise<void> {
+    if (this.managerRole) return;
+    if (this.managerStarting) return this.managerStarting;
+    const run = async (): Promise<void> => {
+      const s = this.swarm as SwarmState;
+      const identity = this.identity as NodeIdentity;
+      this.keys ??= KeyManager.open(this.keysDir());
+      if (this.keys.status === 'uninitialized') this.keys.initialize({});
+      this.cipher = cipherForKeys(this.keys.keys());
+      let raftId = s.raftId;
+      if (!raftId || o.join) {
+        raftId = newRaftId(s.nodeId, this.opts.rng);
+        this.saveSwarm({ ...s, role: 'manager', raftId });
+      }
+      const role = await ManagerRole.start({
+        dataDir: this.opts.dataDir,
+        nodeId: s.nodeId,
+        raftId,
+        listenAddr: s.listenAddr,
+        advertiseAddr: s.advertiseAddr,
+        identity,
+        cipher: this.cipher,
+        clock: this.opts.clock,
+        rng: this.opts.rng.fork(),
+        logger: this.log,
+        ...(this.opts.tickMs !== undefined && { tickMs: this.opts.tickMs }),
+        ...(o.bootstrap && { bootstrap: o.bootstrap }),
+      });
+      this.managerRole = role;
+      this.followCluster(role);
+      this.opts.onStore?.(role.manager.store);
+      if (o.join) await this.admit(s.nodeId, raftId, s.advertiseAddr);
+    };
+    this.managerStarting = run().finally(() => {
+      this.managerStarting = undefined;
+    });
+    return this.managerStarting;
+  }
+
+  /** Asks the leader to add this manager's new member to Raft (retrying through elections). */
+  private async admit(nodeId: string, raftId: string, addr: string): Promise<void> {
+    let last: unknown;
+    for (let i = 0; i < 60; i++) {
+      try {
+        const members = (await this.forwarding?.joinRaft(nodeId, raftId, addr)) ?? [];
+        this.managerRole?.manager.addPeers(members);
+        return;
+      } catch (e) {
+        last = e;
+        await new Promise<void>((r) => this.opts.clock.setTimeout(r, 500));
+      }
+    }
+    throw new ShoalError(
+      'unavailable',
+      `could not join the managers: ${(last as Error)?.message ?? 'no leader'}`,
+    );
+  }
+
+  /** Every manager follows the swarm's unlock key: its data key is wrapped with it, or not. */
+  private followCluster(role: ManagerRole): void {
+    this.unsubscribeCluster?.();
+    const apply = (c: DeepReadonly<Cluster> | undefined): void => {
+      if (!c || !this.keys || this.keys.status !== 'unlocked') return;
+      try {
+        this.keys.setUnlockKey(c.UnlockKey ?? null);
+      } catch (e) {
+        this.log.error({ err: (e as Error).message }, 'could not rewrap the data key');
+      }
+    };
+    const store = role.manager.store;
+    this.unsubscribeCluster = store.subscribe(
+      (events) => {
+        for (const e of events)
+          if (e.table === 'clusters' && e.kind !== 'delete') apply(e.object as DeepReadonly<Cluster>);
+      },
+      { tables: ['clusters'] },
+    );
+    apply(store.view((tx) => tx.clusters.current()));
+  }
+
+  private async startAgent(): Promise<void> {
+    const s = this.swarm as SwarmState;
+    if (this.agent || !this.channels) return;
+    this.executor = this.opts.executor();
+    this.agent = new Agent({
+      nodeId: s.nodeId,
+      executor: this.executor,
+      dialer: new GrpcSessionDialer({ channels: this.channels, clock: this.opts.clock, logger: this.log }),
+      managers: s.role === 'manager' ? [s.advertiseAddr, ...s.remoteManagers] : s.remoteManagers,
+      clock: this.opts.clock,
+      rng: this.opts.rng.fork(),
+      logger: this.log,
+      onNode: (n) => this.followRole(n),
+    });
+    await this.agent.start();
+  }
+
+  /** Promotion and demotion, as the node's session reports them. */
+  private followRole(n: DeepReadonly<Node>): void {
+    const s = this.swarm;
+    if (!s || this.locked) return;
+    if (n.Spec.Role === 'manager' && !this.managerRole && !this.managerStarting) {
+      this.log.info({}, 'promoted: joining the managers');
+      void this.serial(async () => {
+        await this.certificateFor('swarm-manager');
+        await this.startManagerRole({ join: true });
+      }).catch((e: unknown) => this.log.error({ err: (e as Error).message }, 'promotion failed'));
+    } else if (n.Spec.Role === 'worker' && this.managerRole && n.ManagerStatus === undefined) {
+      this.log.info({}, 'demoted: leaving the managers');
+      void this.serial(async () => {
+        const role = this.managerRole;
+        this.managerRole = undefined;
+        this.unsubscribeCluster?.();
+        this.opts.onStore?.(undefined);
+        await role?.stop();
+        rmSync(ManagerRole.raftDir(this.opts.dataDir), { recursive: true, force: true });
+        rmSync(this.keysDir(), { recursive: true, force: true });
+        this.keys = undefined;
+        const cur = this.swarm as SwarmState;
+        const { raftId: _r, ...rest } = cur;
+        this.saveSwarm({ ...rest, role: 'worker' });
+        await this.certificateFor('swarm-worker');
+      }).catch((e: unknown) => this.log.error({ err: (e as Error).message }, 'demotion failed'));
+    }
+  }
+
+  /** Renews the certificate until it carries `role`. */
+  private async certificateFor(role: 'swarm-manager' | 'swarm-worker'): Promise<void> {
+    const identity = this.identity as NodeIdentity;
+    if (identity.role === role) return;
+    identity.renewForRole(role);
+    await this.waitFor(() => identity.role === role, 60_000, `a ${role} certificate`);
+  }
+
+  private waitFor(cond: () => boolean, ms: number, what: string): Promise<void> {
+    const { clock } = this.opts;
+    const deadline = clock.now() + ms;
+    return new Promise((resolve, reject) => {
+      const check = (): void => {
+        if (cond()) resolve();
+        else if (clock.now() > deadline) reject(new ShoalError('timeout', `timed out waiting for ${what}`));
+        else clock.setTimeout(check, 50);
+      };
+      check();
+    });
+  }
+}
