@@ -149,7 +149,7 @@ export class GlobalOrchestrator {
       for (const t of tasks) tagged.update(tag, (tx) => setDesired(tx, t.ID, 'remove'));
     };
     let tagged!: TaggedBatch<string>;
-    const r = await this.store.batch((b) => {
+    const r = await this.restarts.batch((b) => {
       tagged = new TaggedBatch<string>(b);
       for (const id of deleted) retireServiceTasks(tagged, id);
       for (const id of restartIds) tagged.update(`r${id}`, (tx) => this.restartOne(tx, cluster, id));
@@ -188,7 +188,6 @@ export class GlobalOrchestrator {
         }
       }
     });
-    this.restarts.activatePending();
     logBatch(this.log, 'global reconcile', r);
     for (const tag of tagged.conflicts(r)) {
       const set = { r: this.restartIds, s: this.dirty, n: this.dirtyNodes, x: this.deleted }[tag[0] as 'r'];

@@ -117,7 +117,7 @@ export class JobsOrchestrator {
     const cluster = this.cluster;
     const now = isoNow(this.clock);
     let tagged!: TaggedBatch<string>;
-    const r = await this.store.batch((b) => {
+    const r = await this.restarts.batch((b) => {
       tagged = new TaggedBatch<string>(b);
       for (const id of deleted) retireServiceTasks(tagged, id);
       for (const id of dirty) {
@@ -125,7 +125,6 @@ export class JobsOrchestrator {
         if (p) this.write(tagged, cluster, id, p, now);
       }
     });
-    this.restarts.activatePending();
     logBatch(this.log, 'jobs reconcile', r);
     for (const tag of tagged.conflicts(r)) (tag[0] === 'x' ? this.deleted : this.dirty).add(tag.slice(1));
   }

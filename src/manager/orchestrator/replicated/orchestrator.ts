@@ -125,7 +125,7 @@ export class ReplicatedOrchestrator {
     const cluster = this.cluster;
     const ts = isoNow(this.clock);
     let tagged!: TaggedBatch<string>;
-    const r = await this.store.batch((b) => {
+    const r = await this.restarts.batch((b) => {
       tagged = new TaggedBatch<string>(b);
       for (const id of deleted) retireServiceTasks(tagged, id);
       for (const id of restartIds)
@@ -155,7 +155,6 @@ export class ReplicatedOrchestrator {
           });
       }
     });
-    this.restarts.activatePending();
     logBatch(this.log, 'replicated reconcile', r);
     for (const tag of tagged.conflicts(r)) {
       if (tag[0] === 'r') this.restartIds.add(tag.slice(1));

@@ -7,8 +7,14 @@
  *      or its node down or gone; or `oldTaskTimeoutMs` (1 minute) has passed, whichever
  *      comes first.
  *
- *   hold(id) ──(caller's batch applied: activatePending)──► delay timer ──► old stopped?
- *                                                   yes ──► promote ◄── event / timeout
+ *   holding(write) ── write's transactions: hold(id) ──(that write settled)──► task exists?
+ *        yes ──► delay timer ──► old stopped? yes ──► promote ◄── event / timeout
+ *        no (its transaction failed) ──► dropped
+ * A start is held until the write creating its task has applied (swarmkit's DelayStart runs
+ * inside the store's write lock; our writes are pipelined, so a promotion must not overtake
+ * the creation). Each write activates only the starts its own transactions held: writes of
+ * the orchestrator's batch and of the supervisor's own restarts run concurrently, and one
+ * settling early must not judge (and drop) another's task that has not landed yet.
  * Promotions that come due together are written in one batch. Timers run on the injected
  * clock; waiting for the old task listens to the store. Nothing survives stop().
  */
@@ -51,7 +57,10 @@ export function startNow(tx: WriteTx, taskId: string): void {
 }
 
 export class DelayedStarts {
+  /** Held starts (their task's write not yet settled), by task id. */
   private readonly pending = new Map<string, Delayed>();
+  /** The starts held by the write whose transactions run now (holding()). */
+  private scope: Delayed[] | undefined;
   private readonly active = new Map<string, Delayed>();
   private readonly byOldTask = new Map<string, Set<Delayed>>();
   private readonly byOldNode = new Map<string, Set<Delayed>>();
@@ -83,19 +92,49 @@ export class DelayedStarts {
     return d !== undefined;
   }
 
-  /** A start for a task being created in a transaction not yet applied. */
-  hold(taskId: string, old: STask | undefined, delayMs: number): void {
-    this.cancel(taskId);
-    this.pending.set(taskId, this.make(taskId, old, delayMs));
+  /**
+   * Runs `write`, a store write (store.update or store.batch: they run their transactions
+   * at once, so hold() calls happen inside this call); once it has settled, starts the
+   * starts held by its transactions whose task exists, and drops the others (their
+   * transaction failed). Starts held by other writes still in flight are left alone.
+   */
+  async holding<T>(write: () => Promise<T>): Promise<T> {
+    const outer = this.scope;
+    const held: Delayed[] = [];
+    this.scope = held;
+    let p: Promise<T>;
+    try {
+      p = write();
+    } catch (e) {
+      this.activateHeld(held);
+      throw e;
+    } finally {
+      this.scope = outer;
+    }
+    try {
+      return await p;
+    } finally {
+      this.activateHeld(held);
+    }
   }
 
-  /** After the caller's batch: starts the held ones whose task exists, drops the others. */
-  activatePending(): void {
-    if (this.pending.size === 0) return;
-    const held = [...this.pending.values()];
-    this.pending.clear();
-    const exists = this.store.view((tx) => held.map((d) => tx.tasks.has(d.taskId)));
-    held.forEach((d, i) => {
+  /** A start for a task being created by the write holding() runs now. */
+  hold(taskId: string, old: STask | undefined, delayMs: number): void {
+    const scope = this.scope;
+    if (!scope) throw new Error('restart: a delayed start held outside a write (use holding())');
+    this.cancel(taskId);
+    const d = this.make(taskId, old, delayMs);
+    this.pending.set(taskId, d);
+    scope.push(d);
+  }
+
+  /** After a write settled: starts its held starts whose task exists, drops the others. */
+  private activateHeld(held: Delayed[]): void {
+    const mine = held.filter((d) => this.pending.get(d.taskId) === d);
+    if (mine.length === 0) return;
+    for (const d of mine) this.pending.delete(d.taskId);
+    const exists = this.store.view((tx) => mine.map((d) => tx.tasks.has(d.taskId)));
+    mine.forEach((d, i) => {
       if (exists[i]) this.activate(d);
       else this.finish(d);
     });

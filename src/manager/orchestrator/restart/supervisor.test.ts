@@ -222,6 +222,45 @@ describe('restart supervisor', () => {
     await done();
   });
 
+  it("a restart's delayed start survives another write settling while it is in flight", async () => {
+    // Whole-swarm seed 1564: a replacement had to be restarted while its own start still
+    // waited (its node went down), so it was restarted once promoted, in a write of the
+    // supervisor's own; another write (the orchestrator's batch) applied first and started
+    // the delayed starts held so far, found the newest replacement not yet in the store and
+    // dropped it: the slot kept a task desired READY for good.
+    const { store, clock, gate, done } = await setup({ Delay: NS_PER_S });
+    const [t1] = wanted(store, 'web');
+    await runTask(store, t1?.ID ?? '', 'a');
+    await editNode(store, 'a', (n) => ({ Spec: { ...n.Spec, Availability: 'drain' } }));
+    await clock.advance(0);
+    const r1 = wanted(store, 'web')[0];
+    assert.equal(r1?.DesiredState, 'ready', 'waits for the drained task to stop');
+    await store.update((tx) => {
+      const t = tx.tasks.get(r1?.ID ?? '');
+      if (t) tx.tasks.update(t, { NodeID: 'b', Status: { ...t.Status, State: 'ready' } });
+    });
+    await editNode(store, 'b', () => ({ Status: { State: 'down' } }));
+    await clock.advance(0);
+    assert.equal(taskById(store, r1?.ID ?? '')?.DesiredState, 'ready', 'its own start still waits');
+    // the old task stops: r1 is promoted, then restarted; hold that restart's write
+    gate.hold = (entry) => entry.includes('["c","tasks"') && entry.includes('"DesiredState":"ready"');
+    await setTaskState(store, t1?.ID ?? '', 'shutdown');
+    await clock.advance(0);
+    assert.equal(gate.waiting, 1, "the restart's replacement is in flight");
+    gate.hold = () => false;
+    // meanwhile the orchestrator writes a batch of its own, which lands first
+    await store.update((tx) => tx.services.create(replicatedService('other', 1)));
+    await clock.advance(0);
+    gate.release();
+    await clock.advance(0);
+    const r2 = wanted(store, 'web')[0];
+    assert.ok(r2 && r2.ID !== r1?.ID, 'r1 was replaced');
+    assert.equal(r2.DesiredState, 'ready');
+    await clock.advance(1_000);
+    assert.equal(taskById(store, r2.ID)?.DesiredState, 'running', 'started after the restart delay');
+    await done();
+  });
+
   it('a new leader rebuilds the restart history and resumes delayed starts', async () => {
     const { store, clock, orch, rng, logger } = await setup({ MaxAttempts: 1, Delay: 10 * NS_PER_S });
     await runAndEnd(store, 'failed');

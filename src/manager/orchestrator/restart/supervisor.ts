@@ -6,9 +6,9 @@
  * global services) with desired state READY; the delayed start (delays.ts) promotes it
  * after the restart delay and once the old task has stopped (swarmkit's way).
  *
- *   orchestrator batch ── restart(tx, …) ──► old: desired SHUTDOWN
- *                                          └► new: desired READY ──(batch applied)──►
- *   activatePending() ──► delay (5 s default; none on a drained node) ──► RUNNING
+ *   orchestrator: restarts.batch(… restart(tx, …) …) ──► old: desired SHUTDOWN
+ *                                                   └► new: desired READY
+ *   (that batch applied) ──► delay (5 s default; none on a drained node) ──► RUNNING
  *
  * History of restarts per slot (policy.ts) lives here, rebuilt from the store's task
  * history when a leader starts (initFromStore, as swarmkit's taskinit).
@@ -18,8 +18,10 @@ import type { Clock } from '../../../base/clock.ts';
 import { isShoalError } from '../../../base/errors.ts';
 import { type Logger, nullLogger } from '../../../base/logger.ts';
 import type { Rng } from '../../../base/rng.ts';
+import type { Batch } from '../../../store/batch.ts';
 import type { MemoryStore } from '../../../store/memory-store.ts';
 import type { ReadTx, WriteTx } from '../../../store/tables/index.ts';
+import type { BatchResult } from '../../../store/types.ts';
 import type { OrchestratorDeps } from '../loop.ts';
 import {
   byCreation,
@@ -116,8 +118,9 @@ export class RestartSupervisor {
   }
 
   /**
-   * Replaces `t` (read in `tx`) if its policy allows; always shuts it down. Call
-   * activatePending() once the transaction's batch has applied.
+   * Replaces `t` (read in `tx`) if its policy allows; always shuts it down. `tx` must
+   * belong to this supervisor's batch() or update(), which starts the replacement's delay
+   * once that write has applied.
    */
   restart(tx: WriteTx, cluster: SCluster | undefined, service: SService, t: STask): void {
     if (this.delays.markRestartAfter(t.ID)) return; // its own start is still delayed
@@ -164,9 +167,19 @@ export class RestartSupervisor {
     return slot.some((o) => o.ID !== t.ID && rank(o.DesiredState) <= rank('running'));
   }
 
-  /** Starts the delayed starts of replacements whose transactions have applied. */
-  activatePending(): void {
-    this.delays.activatePending();
+  /**
+   * store.batch(fn) for transactions that call restart(): once the batch has applied, the
+   * delayed starts of the replacements it created begin. Only its own: another write still
+   * in flight (an orchestrator's batch, one of this supervisor's restarts) is left to
+   * start its own, whose tasks may not be in the store yet.
+   */
+  batch(fn: (b: Batch) => void): Promise<BatchResult> {
+    return this.delays.holding(() => this.store.batch(fn));
+  }
+
+  /** store.update(fn) for a transaction that calls restart(), as batch(). */
+  update<R>(fn: (tx: WriteTx) => R): Promise<R> {
+    return this.delays.holding(() => this.store.update(fn));
   }
 
   /** Promote `newTaskId` after `delayMs` and (if `old` is given) once `old` stopped. */
@@ -241,17 +254,15 @@ export class RestartSupervisor {
   /** A task marked for restart while its own start was delayed: restart it now. */
   private restartLater(taskId: string, attempt = 0): void {
     if (this.stopped) return;
-    const p = this.store
-      .update((tx) => {
-        const t = tx.tasks.get(taskId);
-        const service = t && tx.services.get(t.ServiceID);
-        if (!t || !service || rank(t.DesiredState) > wantedCeiling(service)) return;
-        this.restart(tx, tx.clusters.current(), service, t);
-      })
+    const p = this.update((tx) => {
+      const t = tx.tasks.get(taskId);
+      const service = t && tx.services.get(t.ServiceID);
+      if (!t || !service || rank(t.DesiredState) > wantedCeiling(service)) return;
+      this.restart(tx, tx.clusters.current(), service, t);
+    })
       .then(
-        () => this.activatePending(),
+        () => undefined,
         (e: unknown) => {
-          this.activatePending();
           if (isShoalError(e, 'conflict') && attempt < 5) this.restartLater(taskId, attempt + 1);
           else this.log.warn({ task: taskId, err: String(e) }, 'restart after a delayed start failed');
         },
