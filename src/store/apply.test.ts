@@ -157,6 +157,34 @@ test('a malformed entry or transaction is a failed result, never an exception', 
   );
 });
 
+test('a patch: its fields over the stored version; stale, missing, backward and malformed fail', async () => {
+  const s = testStore();
+  await s.update((tx) =>
+    tx.tasks.create(newTask('t1', 'web', { NodeID: 'n1', Status: { Timestamp: 'a', State: 'assigned' } })),
+  );
+  const t = s.view((tx) => tx.tasks.get('t1'));
+  assert.ok(t);
+  const v = t.Version.Index;
+  const res = applyRaw(s, [
+    [['p', 'tasks', 't1', { Status: { Timestamp: 'b', State: 'running' } }, v]],
+    [['p', 'tasks', 't1', { DesiredState: 'shutdown' }, v]],
+    [['p', 'tasks', 'ghost', { DesiredState: 'shutdown' }, 1]],
+    [['p', 'tasks', 't1', { Status: { Timestamp: 'c', State: 'pending' } }, null]],
+    [['p', 'tasks', 't1', 'nope' as never, null]],
+    [['p', 'tasks', 7 as never, {}, null]],
+  ]);
+  assert.deepEqual(
+    res.results.map((r) => (r.ok ? 'ok' : r.error.code)),
+    ['ok', 'conflict', 'not_found', 'failed_precondition', 'corrupt', 'corrupt'],
+  );
+  const now = s.view((tx) => tx.tasks.get('t1'));
+  assert.equal(now?.Status.State, 'running');
+  assert.equal(now?.NodeID, 'n1');
+  assert.equal(now?.Version.Index, s.index);
+  assert.equal(now?.CreatedAt, t.CreatedAt);
+  assert.equal(now?.Spec, t.Spec, 'unchanged fields are shared with the previous version');
+});
+
 test("chunk references resolve to this entry's index or to an earlier chunk's", async () => {
   const s = testStore();
   await s.update((tx) => tx.tasks.create(newTask('t1', 'web')));

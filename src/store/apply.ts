@@ -97,6 +97,25 @@ function applyActions(
       out.push({ kind: 'delete', table, object: cur, index: ctx.index } as StoreEvent);
       continue;
     }
+    if (op === 'p') {
+      const id = a[2];
+      const fields = a[3];
+      if (typeof id !== 'string' || id === '' || !isObject(fields)) return malformed('patch');
+      const cur = td.get(id);
+      if (!cur) return new NotFoundError(def.kind, id);
+      const expect = resolveExpect(ctx, a[4]);
+      if (expect instanceof ShoalError) return expect;
+      if (expect !== null && cur.Version.Index !== expect) {
+        return new SequenceConflictError(def.kind, id, expect, cur.Version.Index);
+      }
+      // Unchanged fields are shared with the previous version: stored objects are immutable.
+      const obj: Meta = Object.assign({}, cur, fields);
+      obj.ID = id;
+      obj.CreatedAt = cur.CreatedAt;
+      const err = put(ctx, td, obj, cur, undo, out);
+      if (err) return err;
+      continue;
+    }
     const obj = a[2];
     if (!isObject(obj) || typeof obj.ID !== 'string' || obj.ID === '') return malformed('object');
     const id = obj.ID;
@@ -113,18 +132,33 @@ function applyActions(
       }
       obj.CreatedAt = cur.CreatedAt;
     } else return malformed(`op ${String(op)}`);
-    obj.Version = { Index: ctx.index };
-    obj.UpdatedAt = ctx.ts;
-    const err = def.check?.(cur, obj);
+    const err = put(ctx, td, obj, cur, undo, out);
     if (err) return err;
-    td.put(obj);
-    undo.push({ td, id, prev: cur });
-    out.push(
-      (cur
-        ? { kind: 'update', table, object: obj, old: cur, index: ctx.index }
-        : { kind: 'create', table, object: obj, index: ctx.index }) as StoreEvent,
-    );
   }
+  return undefined;
+}
+
+/** Stamps `obj` (a create, or an update of `cur`), checks the table rule, stores it. */
+function put(
+  ctx: ApplyContext,
+  td: TableData<Meta>,
+  obj: Meta,
+  cur: Meta | undefined,
+  undo: Undo[],
+  out: StoreEvent[],
+): ShoalError | undefined {
+  obj.Version = { Index: ctx.index };
+  obj.UpdatedAt = ctx.ts;
+  const err = td.def.check?.(cur, obj);
+  if (err) return err;
+  td.put(obj);
+  undo.push({ td, id: obj.ID, prev: cur });
+  const table = td.def.name;
+  out.push(
+    (cur
+      ? { kind: 'update', table, object: obj, old: cur, index: ctx.index }
+      : { kind: 'create', table, object: obj, index: ctx.index }) as StoreEvent,
+  );
   return undefined;
 }
 

@@ -3,7 +3,9 @@
 // between chunks) give the same outcomes, the same events and the same final store
 // through the local proposer and through a 3-member Raft cluster. Raft indexes differ
 // (the log also holds configuration and leader entries), so versions are compared as
-// "the n-th store entry".
+// "the n-th store entry". Updates made as update(stored, changes) travel as patches: the
+// same rounds with every such update made on a copy (the whole object on the wire) must
+// give the same outcomes, events and store too.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
@@ -21,6 +23,9 @@ type Op =
   | { k: 'rmsvc'; id: number }
   | { k: 'task'; id: number; svc: number }
   | { k: 'state'; id: number; state: TaskState }
+  | { k: 'assign'; id: number; node: number; state: TaskState }
+  | { k: 'label'; id: number; value: number }
+  | { k: 'desire'; id: number; state: TaskState }
   | { k: 'rmtask'; id: number }
   | { k: 'swap'; a: number; b: number };
 type Step = { kind: 'update' | 'batch'; ops: Op[] };
@@ -35,6 +40,9 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ k: fc.constant('task' as const), id: n(5), svc: n(3) }),
   fc.record({ k: fc.constant('state' as const), id: n(5), state: fc.constantFrom(...STATES) }),
   fc.record({ k: fc.constant('state' as const), id: n(5), state: fc.constantFrom(...STATES) }),
+  fc.record({ k: fc.constant('assign' as const), id: n(5), node: n(2), state: fc.constantFrom(...STATES) }),
+  fc.record({ k: fc.constant('label' as const), id: n(3), value: n(2) }),
+  fc.record({ k: fc.constant('desire' as const), id: n(5), state: fc.constantFrom(...STATES) }),
   fc.record({ k: fc.constant('rmtask' as const), id: n(5) }),
   fc.record({ k: fc.constant('swap' as const), a: n(3), b: n(3) }),
 );
@@ -49,7 +57,10 @@ const roundsArb = fc.array(fc.array(stepArb, { minLength: 1, maxLength: 4 }), { 
  * propose something and the races happen at apply time); a name clash or a backward task
  * state still fails at write time.
  */
-function runOp(tx: WriteTx, op: Op): void {
+function runOp(tx: WriteTx, op: Op, copies = false): void {
+  /** update(o, changes): a patch on the wire; on a copy (`copies`), the whole object. */
+  const change = <T extends object>(write: (o: T, c?: Partial<T>) => void, o: T, c: Partial<T>) =>
+    copies ? write(Object.assign({}, o, c)) : write(o, c);
   const rename = (id: string, name: string) => {
     const s = tx.services.get(id);
     if (s) tx.services.update({ ...s, Spec: { ...s.Spec, Name: name } });
@@ -71,6 +82,28 @@ function runOp(tx: WriteTx, op: Op): void {
     case 'state': {
       const t = tx.tasks.get(`t${op.id}`);
       if (t) tx.tasks.update({ ...t, Status: { ...t.Status, State: op.state } });
+      return;
+    }
+    case 'assign': {
+      const t = tx.tasks.get(`t${op.id}`);
+      if (t)
+        change((o, c) => tx.tasks.update(o, c), t, {
+          NodeID: `n${op.node}`,
+          Status: { Timestamp: `${op.node}`, State: op.state, Message: `to n${op.node}` },
+        });
+      return;
+    }
+    case 'desire': {
+      const t = tx.tasks.get(`t${op.id}`);
+      if (t) change((o, c) => tx.tasks.update(o, c), t, { DesiredState: op.state });
+      return;
+    }
+    case 'label': {
+      const sv = tx.services.get(`s${op.id}`);
+      if (sv)
+        change((o, c) => tx.services.update(o, c), sv, {
+          Spec: { ...sv.Spec, Labels: { ...sv.Spec.Labels, [`k${op.value}`]: `v${op.value}` } },
+        });
       return;
     }
     case 'rmtask':
@@ -99,11 +132,11 @@ const SETUP: Step[] = [
 ];
 
 /** Issues one step; resolves with a description of its outcome. */
-function issue(store: MemoryStore, step: Step): Promise<string> {
+function issue(store: MemoryStore, step: Step, copies = false): Promise<string> {
   if (step.kind === 'update') {
     return store
       .update((tx) => {
-        for (const op of step.ops) runOp(tx, op);
+        for (const op of step.ops) runOp(tx, op, copies);
       })
       .then(
         () => 'ok',
@@ -112,7 +145,7 @@ function issue(store: MemoryStore, step: Step): Promise<string> {
   }
   return store
     .batch((b) => {
-      for (const op of step.ops) b.update((tx) => runOp(tx, op));
+      for (const op of step.ops) b.update((tx) => runOp(tx, op, copies));
     })
     .then((r) => `applied ${r.applied} failed ${r.failed.map((f) => `${f.tx}:${f.error.code}`).join(',')}`);
 }
@@ -129,7 +162,7 @@ function normalized(store: MemoryStore, applied: number[]): unknown {
 const opts = { maxEntryActions: 3, freeze: true };
 const T0 = Date.UTC(2025, 0, 1);
 
-async function viaLocal(rounds: Step[][]) {
+async function viaLocal(rounds: Step[][], copies = false) {
   const store = new MemoryStore({ clock: new ManualClock(T0), ...opts });
   const applied: number[] = [];
   const events: string[] = [];
@@ -146,7 +179,7 @@ async function viaLocal(rounds: Step[][]) {
   );
   store.subscribe((es) => events.push(...es.map(briefEvent)));
   const outcomes: string[][] = [];
-  for (const round of rounds) outcomes.push(await Promise.all(round.map((s) => issue(store, s))));
+  for (const round of rounds) outcomes.push(await Promise.all(round.map((s) => issue(store, s, copies))));
   return { outcomes, state: normalized(store, applied), events: renumber(events, applied) };
 }
 
@@ -184,6 +217,10 @@ test('random transactions: the local proposer and Raft give identical stores', a
       assert.deepEqual(raft.outcomes, local.outcomes);
       assert.deepEqual(raft.events, local.events);
       assert.deepEqual(raft.state, local.state);
+      const whole = await viaLocal(rounds, true);
+      assert.deepEqual(whole.outcomes, local.outcomes, 'patches and whole objects: same outcomes');
+      assert.deepEqual(whole.events, local.events, 'patches and whole objects: same events');
+      assert.deepEqual(whole.state, local.state, 'patches and whole objects: same store');
     }),
     { numRuns: 40, seed: 20251125 },
   );

@@ -246,3 +246,66 @@ test('a store without a proposer cannot write', async () => {
     (e: unknown) => isShoalError(e, 'failed_precondition'),
   );
 });
+
+test('update(stored, changes) travels as a patch; a copy or a removed field as the whole object', async () => {
+  const { store, entries } = recordingStore();
+  await store.update((tx) => tx.tasks.create(newTask('t1', 'web', { NodeID: 'n1' })));
+  const v1 = store.index;
+  const wire = () => (entries[entries.length - 1] as unknown[][])[0] as unknown[][];
+  await store.update((tx) => {
+    const t = tx.tasks.get('t1');
+    if (t) tx.tasks.update(t, { DesiredState: 'ready' });
+  });
+  assert.deepEqual(wire(), [['p', 'tasks', 't1', { DesiredState: 'ready' }, v1]]);
+  // Two patches of one object in one transaction make one, the second on the first.
+  await store.update((tx) => {
+    const t = tx.tasks.get('t1');
+    if (t) tx.tasks.update(t, { DesiredState: 'running' });
+    const t2 = tx.tasks.get('t1');
+    if (t2) tx.tasks.update(t2, { Slot: 7 });
+  });
+  assert.deepEqual(wire(), [['p', 'tasks', 't1', { DesiredState: 'running', Slot: 7 }, store.index - 1]]);
+  const t = store.view((tx) => tx.tasks.get('t1'));
+  assert.equal(t?.DesiredState, 'running');
+  assert.equal(t?.Slot, 7);
+  assert.equal(t?.NodeID, 'n1', 'fields not in the patch are kept');
+  assert.equal(t?.Version.Index, store.index);
+  // A copy, a removed field, or a patch followed by a copy: the whole object.
+  await store.update((tx) => {
+    const cur = tx.tasks.get('t1');
+    if (cur) tx.tasks.update({ ...cur, Slot: 8 });
+  });
+  assert.equal(wire()[0]?.[0], 'u');
+  await store.update((tx) => {
+    const cur = tx.tasks.get('t1');
+    if (cur) tx.tasks.update(cur, { NodeID: undefined });
+  });
+  assert.equal(wire()[0]?.[0], 'u');
+  assert.equal(
+    store.view((tx) => 'NodeID' in (tx.tasks.get('t1') ?? {})),
+    false,
+    'the field is gone on every member',
+  );
+  await store.update((tx) => {
+    const cur = tx.tasks.get('t1');
+    if (cur) tx.tasks.update(cur, { Slot: 9 });
+    const again = tx.tasks.get('t1');
+    if (again) tx.tasks.update({ ...again, Slot: 10 });
+  });
+  assert.deepEqual(
+    wire().map((a) => a[0]),
+    ['u'],
+  );
+  assert.equal(
+    store.view((tx) => tx.tasks.get('t1')?.Slot),
+    10,
+  );
+  // Changes on a copy: the copy's own changes must travel too.
+  await store.update((tx) => {
+    const cur = tx.tasks.get('t1');
+    if (cur) tx.tasks.update({ ...cur, Slot: 11 }, { DesiredState: 'shutdown' });
+  });
+  assert.equal(wire()[0]?.[0], 'u');
+  const last = store.view((tx) => tx.tasks.get('t1'));
+  assert.deepEqual([last?.Slot, last?.DesiredState], [11, 'shutdown']);
+});

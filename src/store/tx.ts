@@ -9,6 +9,12 @@
  *   create+delete -> nothing  update+delete -> delete   delete+create -> both, in order
  * An update's expected version is the object's version before this transaction touched
  * it; a negative one means "written by an earlier transaction of the same batch".
+ *
+ * An update made as `update(o, changes)` on the object the transaction reads (`o` is it,
+ * not a copy) goes on the wire as a patch of `changes` (entry.ts): the expected version
+ * pins the base, so every member computes the same object. A copy (`update({...o, X})`),
+ * or a change that removes a field (an `undefined` value, which JSON cannot say), goes as
+ * the whole object.
  */
 import type { Meta } from '../api/meta.ts';
 import type { Expect, WireAction } from './entry.ts';
@@ -26,6 +32,14 @@ export interface RecordedAction {
   obj: Meta | undefined;
   /** For updates: the version the object had before this transaction. */
   expect: number;
+  /** For updates: the top-level fields changed, when `obj` is exactly the base with them. */
+  patch?: object | undefined;
+}
+
+/** Can `changes` go as a patch? Not when a value is undefined (a field removed). */
+function patchable(changes: object): boolean {
+  for (const k in changes) if ((changes as Record<string, unknown>)[k] === undefined) return false;
+  return true;
 }
 
 /** Checks `next` against its table's rule and, for named tables, name uniqueness in `src`. */
@@ -94,7 +108,8 @@ export class TxRecorder implements TxWriter {
     obj.Version = { Index: this.overlay.nextPendingVersion() };
     checkWrite(def, src, cur, obj);
     this.overlay.put(def.name, obj);
-    this.record({ op: 'u', table: def.name, id, obj, expect: cur.Version.Index });
+    const patch = input === cur && changes !== undefined && patchable(changes) ? changes : undefined;
+    this.record({ op: 'u', table: def.name, id, obj, expect: cur.Version.Index, patch });
   }
 
   delete(def: TableDef<Meta>, id: string): void {
@@ -110,9 +125,10 @@ export class TxRecorder implements TxWriter {
     for (const a of this.actions) {
       if (!a) continue;
       if (a.op === 'c') out.push(['c', a.table, a.obj as Meta]);
-      else if (a.op === 'u')
-        out.push(['u', a.table, a.obj as Meta, a.expect >= 0 ? a.expect : ref(a.expect)]);
-      else out.push(['d', a.table, a.id]);
+      else if (a.op === 'u') {
+        const expect = a.expect >= 0 ? a.expect : ref(a.expect);
+        out.push(a.patch ? ['p', a.table, a.id, a.patch, expect] : ['u', a.table, a.obj as Meta, expect]);
+      } else out.push(['d', a.table, a.id]);
     }
     return out;
   }
@@ -156,7 +172,10 @@ export class TxRecorder implements TxWriter {
       } else this.actions[i] = { ...a, expect: prev.expect };
       return;
     }
-    // create/update after create/update: the first op and expected version stay.
+    // create/update after create/update: the first op and expected version stay. Two
+    // patches, the second on the first's result, make one; anything else sends the object.
     prev.obj = a.obj;
+    prev.patch =
+      prev.op === 'u' && prev.patch && a.patch ? Object.assign({}, prev.patch, a.patch) : undefined;
   }
 }

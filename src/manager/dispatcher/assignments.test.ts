@@ -133,6 +133,23 @@ describe('Assignments', () => {
     assert.ok(h.vt.now - t0 < 50, 'sent without waiting for the batching delay');
   });
 
+  it('an idle node hears of a change at once; changes right after a send wait for the window', async () => {
+    const h = harness();
+    const a = await connected(h);
+    await h.advance(200);
+    const t0 = h.vt.now;
+    await h.store.update((tx) => tx.tasks.create(assignedTask('t1', 'n1')));
+    const m2 = await nextIncremental(h, a, 1);
+    assert.deepEqual(ids(m2.tasks.update), ['t1']);
+    assert.ok(h.vt.now - t0 < 10, `not held back by the batching delay (${h.vt.now - t0} ms)`);
+    const t1 = h.vt.now;
+    await h.store.update((tx) => tx.tasks.create(assignedTask('t2', 'n1')));
+    await h.store.update((tx) => tx.tasks.create(assignedTask('t3', 'n1')));
+    const m3 = await nextIncremental(h, a, 2);
+    assert.deepEqual(ids(m3.tasks.update), ['t2', 't3'], 'gathered into one message');
+    assert.ok(h.vt.now - t1 >= 45, `one message per node per 50 ms (${h.vt.now - t1} ms)`);
+  });
+
   it('secrets and configs are sent while a live task refers to them', async () => {
     const h = harness();
     const refs = {

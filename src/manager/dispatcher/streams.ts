@@ -4,9 +4,13 @@
  * NodeID (and its old NodeID, when it moved) to that node's NodeAssignments, so an event
  * costs O(1) however many nodes are connected.
  *
- * Changes are sent in batches: the first pending change of a node starts a `delayMs`
- * timer (swarmkit waits 100 ms after the last change; a fixed delay from the first one
- * bounds the latency instead); `maxChanges` pending changes are sent at once.
+ * Changes are sent in batches, at most one message per node every `delayMs`: a change to
+ * a node that was sent nothing for `delayMs` goes on the next turn of the event loop
+ * (every change of that turn with it: the events of one applied Raft Ready arrive in one
+ * turn); a change that follows a send closer than that waits for the rest of the window,
+ * gathering what else comes meanwhile. `maxChanges` pending changes are sent at once.
+ * (swarmkit waits 100 ms after the last change, so every assignment waits at least that
+ * long; here an idle node hears of its new task at once, and a busy one is still batched.)
  */
 
 import type { Task } from '../../api/task.ts';
@@ -25,6 +29,8 @@ export interface AssignmentStreamsOptions {
 interface Stream {
   set: NodeAssignments;
   timer: Timer | undefined;
+  /** When the node was last sent a message (its clock's now). */
+  sentAt: number;
 }
 
 export class AssignmentStreams {
@@ -41,7 +47,7 @@ export class AssignmentStreams {
   attach(nodeId: string, tx: ReadTx): Assignments {
     this.detach(nodeId);
     const set = new NodeAssignments(nodeId);
-    this.streams.set(nodeId, { set, timer: undefined });
+    this.streams.set(nodeId, { set, timer: undefined, sentAt: this.opts.clock.now() });
     this.stats.complete++;
     const m = set.complete(tx);
     this.stats.taskChanges += m.tasks.update.length;
@@ -84,7 +90,9 @@ export class AssignmentStreams {
       this.flush(s);
       return;
     }
-    s.timer ??= this.opts.clock.setTimeout(() => this.flush(s), this.opts.delayMs);
+    if (s.timer) return;
+    const wait = Math.max(0, s.sentAt + this.opts.delayMs - this.opts.clock.now());
+    s.timer = this.opts.clock.setTimeout(() => this.flush(s), wait);
   }
 
   private flush(s: Stream): void {
@@ -92,6 +100,7 @@ export class AssignmentStreams {
     s.timer = undefined;
     if (this.streams.get(s.set.nodeId) !== s || s.set.pending === 0) return;
     const m = s.set.message();
+    s.sentAt = this.opts.clock.now();
     this.stats.incremental++;
     this.stats.taskChanges += m.tasks.update.length + m.tasks.remove.length;
     this.opts.send(s.set.nodeId, m);
