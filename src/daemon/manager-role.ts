@@ -88,6 +88,8 @@ export class ManagerRole {
       ...(o.bootstrap && { initialCluster: o.bootstrap }),
     });
     await manager.start();
+    // A new one-member swarm need not wait out an election timeout: it is alone.
+    if (o.bootstrap) manager.raft.campaign();
     const store = manager.store;
     const rpc = new ClusterRpcServer({
       listen: o.listenAddr,

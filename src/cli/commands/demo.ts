@@ -1,21 +1,45 @@
 /**
- * `shoal demo`: a local three-manager Raft cluster in separate processes on 127.0.0.1,
- * with mutual TLS and fsynced logs: writes, a leader killed with SIGKILL, failover, and
- * the old leader catching up. Later issues replace it with a cluster running a service.
+ * `shoal demo`: a local swarm of real daemons with a running service (src/demo/). With
+ * `--raft`, the earlier consensus-only demo: three Raft members, a leader killed, failover.
  */
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 
 export function demoCommand(): Command {
   return new Command('demo')
-    .description('Run a local 3-manager Raft cluster and show a failover')
+    .description('Start a local swarm (3 managers, 1 worker) running a service')
     .option('--dir <path>', 'data directory (default: a new temporary directory)')
-    .option('--keep', 'keep the cluster running until Ctrl-C', false)
-    .action(async (opts: { dir?: string; keep: boolean }) => {
-      const { runDemo } = await import('../../raft/demo/demo.ts');
-      await runDemo({
-        ...(opts.dir !== undefined && { dir: opts.dir }),
-        keep: opts.keep,
-        out: (l) => console.log(l),
-      });
-    });
+    .option('--exit', 'stop the cluster once the service runs', false)
+    .option('--replicas <n>', 'replicas of the demo service', '3')
+    .addOption(
+      new Option('--executor <kind>', 'how the daemons run tasks')
+        .choices(['fake', 'process', 'docker'])
+        .default('fake'),
+    )
+    .option('--raft', 'run the Raft-only demo instead (3 members, leader killed, failover)', false)
+    .option('--keep', 'with --raft: keep the cluster running until Ctrl-C', false)
+    .action(
+      async (opts: {
+        dir?: string;
+        exit: boolean;
+        replicas: string;
+        executor: string;
+        raft: boolean;
+        keep: boolean;
+      }) => {
+        const out = (l: string) => console.log(l);
+        if (opts.raft) {
+          const { runDemo } = await import('../../raft/demo/demo.ts');
+          await runDemo({ ...(opts.dir !== undefined && { dir: opts.dir }), keep: opts.keep, out });
+          return;
+        }
+        const { runSwarmDemo } = await import('../../demo/swarm-demo.ts');
+        await runSwarmDemo({
+          ...(opts.dir !== undefined && { dir: opts.dir }),
+          exit: opts.exit,
+          replicas: Number(opts.replicas),
+          executor: opts.executor,
+          out,
+        });
+      },
+    );
 }

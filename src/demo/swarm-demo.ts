@@ -1,0 +1,115 @@
+/**
+ * The swarm demo (`shoal demo`): a local cluster of real `shoal daemon` processes (three
+ * managers and one worker on 127.0.0.2-5), formed through the Engine API exactly as
+ * `docker swarm init` / `docker swarm join` would, then a replicated service deployed on
+ * it and followed until every replica runs. The cluster stays up (Ctrl-C stops it) so the
+ * docker CLI can be pointed at it; `exit: true` stops it once the service converged.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { DaemonHandle } from './daemons.ts';
+import { LocalDaemons } from './daemons.ts';
+import { demoService } from './service.ts';
+import { nodeTable, taskTable } from './tables.ts';
+
+export interface SwarmDemoOptions {
+  dir?: string;
+  managers?: number;
+  workers?: number;
+  replicas?: number;
+  executor?: string;
+  /** Stop the cluster once the service runs (default: keep it until SIGINT/SIGTERM). */
+  exit?: boolean;
+  out: (line: string) => void;
+}
+
+interface SwarmInfo {
+  JoinTokens: { Worker: string; Manager: string };
+}
+
+export async function runSwarmDemo(opts: SwarmDemoOptions): Promise<void> {
+  const { out } = opts;
+  const managers = opts.managers ?? 3;
+  const workers = opts.workers ?? 1;
+  const replicas = opts.replicas ?? 3;
+  const executor = opts.executor ?? 'fake';
+  const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'shoal-demo-'));
+  const t0 = performance.now();
+  const secs = (t: number) => `${((performance.now() - t) / 1000).toFixed(2)} s`;
+
+  const cluster = new LocalDaemons({ dir, count: managers + workers, executor });
+  out(
+    `Starting ${managers + workers} shoal daemons (${managers} managers, ${workers} worker${workers === 1 ? '' : 's'}, executor "${executor}") in ${dir}`,
+  );
+  let stopping = false;
+  const stop = async (): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    out('Stopping the cluster...');
+    await cluster.stop();
+    if (!opts.dir) rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    await cluster.start();
+    const [first, ...rest] = cluster.daemons as [DaemonHandle, ...DaemonHandle[]];
+    out(`  all daemons answer on their API sockets after ${secs(t0)}`);
+
+    let t = performance.now();
+    const nodeId = await first.engine.post<string>('/swarm/init', {
+      ListenAddr: first.addr,
+      AdvertiseAddr: first.addr,
+    });
+    out(`swarm init on ${first.name} (${first.addr}): node ${nodeId} is the leader, ${secs(t)}`);
+    const swarm = await first.engine.get<SwarmInfo>('/swarm');
+    for (const [i, d] of rest.entries()) {
+      const role = i < managers - 1 ? 'manager' : 'worker';
+      t = performance.now();
+      await d.engine.post('/swarm/join', {
+        ListenAddr: d.addr,
+        AdvertiseAddr: d.addr,
+        RemoteAddrs: [first.addr],
+        JoinToken: role === 'manager' ? swarm.JoinTokens.Manager : swarm.JoinTokens.Worker,
+      });
+      out(`swarm join on ${d.name} (${d.addr}) as a ${role}: ${secs(t)}`);
+    }
+
+    t = performance.now();
+    const created = await first.engine.post<{ ID: string }>(
+      '/services/create',
+      demoService(replicas, executor),
+    );
+    out(`service create web --replicas ${replicas}: ${created.ID}`);
+    let last = '';
+    for (;;) {
+      const tasks = await first.engine.get<Array<{ Status: { State: string }; DesiredState: string }>>(
+        `/tasks?filters=${encodeURIComponent(JSON.stringify({ service: ['web'], 'desired-state': ['running'] }))}`,
+      );
+      const running = tasks.filter((x) => x.Status.State === 'running').length;
+      const line = `  overall progress: ${running} out of ${replicas} tasks running`;
+      if (line !== last) out(line);
+      last = line;
+      if (running === replicas) break;
+      if (performance.now() - t > 60_000) throw new Error('the service did not converge in 60 s');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    out(`  converged in ${secs(t)}`);
+    out('');
+    for (const l of nodeTable(await first.engine.get('/nodes'), nodeId)) out(l);
+    out('');
+    for (const l of taskTable(await first.engine.get('/tasks'), await first.engine.get('/nodes'))) out(l);
+    out('');
+    out('The cluster is running. From another terminal, with the docker CLI:');
+    out(`  export DOCKER_HOST=unix://${first.socket}`);
+    out('  docker node ls; docker service ps web; docker service scale web=5');
+    out(`Daemon logs: ${dir}/node*.log`);
+    if (opts.exit) return;
+    out('Ctrl-C stops the cluster.');
+    await new Promise<void>((resolve) => {
+      process.once('SIGINT', () => resolve());
+      process.once('SIGTERM', () => resolve());
+    });
+  } finally {
+    await stop();
+  }
+}
