@@ -20,6 +20,7 @@ import { Manager } from '../manager/manager.ts';
 import type { InitialCluster } from '../manager/role/cluster-init.ts';
 import { nodeIdOfMember } from '../manager/role/raft-ids.ts';
 import { bootstrapEntries } from '../raft/core/bootstrap.ts';
+import { forceNewCluster } from '../raft/force-new-cluster.ts';
 import { FileStorage } from '../raft/storage/file.ts';
 import { GrpcTransport } from '../raft/transport/grpc.ts';
 import { ClusterRpcServer, type LogsBackend } from '../rpc/index.ts';
@@ -39,6 +40,8 @@ export interface ManagerRoleOptions {
   logger: Logger;
   /** A new swarm: the Raft log starts with this member alone, and the Cluster object with this. */
   bootstrap?: InitialCluster;
+  /** `--force-new-cluster`: rewrite the Raft log so this member alone is the cluster. */
+  forceNewCluster?: boolean;
   logs?: LogsBackend;
   /** Tick length (ms); tests use shorter ones. */
   tickMs?: number;
@@ -62,6 +65,10 @@ export class ManagerRole {
     if (o.bootstrap && storage.lastIndex() === 0) {
       const boot = bootstrapEntries([{ id: o.raftId, context: new TextEncoder().encode(o.advertiseAddr) }]);
       await storage.save(boot.hardState, boot.entries);
+    }
+    if (o.forceNewCluster) {
+      const forced = await forceNewCluster(storage, o.raftId);
+      log.warn({ removed: forced.removed, commit: forced.commit }, 'forced a new cluster from this manager');
     }
     const clusterId = o.identity.clusterId;
     const transport = new GrpcTransport({
@@ -89,7 +96,7 @@ export class ManagerRole {
     });
     await manager.start();
     // A new one-member swarm need not wait out an election timeout: it is alone.
-    if (o.bootstrap) manager.raft.campaign();
+    if (o.bootstrap || o.forceNewCluster) manager.raft.campaign();
     const store = manager.store;
     const rpc = new ClusterRpcServer({
       listen: o.listenAddr,

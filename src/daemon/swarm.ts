@@ -40,6 +40,7 @@ import type {
   SwarmLocalInfo,
   SwarmUpdateFlags,
 } from '../http/backend.ts';
+import { SWARM_MESSAGES } from '../http/errors.ts';
 import type { Control } from '../manager/controlapi/index.ts';
 import { newRaftId } from '../manager/role/raft-ids.ts';
 import {
@@ -88,6 +89,8 @@ export class SwarmController implements SwarmBackend {
   private channels: RpcChannels | undefined;
   private forwarding: ForwardingControl | undefined;
   private locked = false;
+  /** The role the node's spec asks for, as its session last reported it. */
+  private desiredRole: Role | undefined;
   private lastError = '';
   private unsubscribeCluster: (() => void) | undefined;
   private unsubscribeIdentity: (() => void) | undefined;
@@ -223,6 +226,7 @@ export class SwarmController implements SwarmBackend {
 
   init(req: InitRequest): Promise<string> {
     return this.serial(async () => {
+      if (this.swarm && req.ForceNewCluster) return this.forceNewCluster();
       if (this.swarm) throw new ShoalError('failed_precondition', ALREADY_IN_SWARM);
       const { clock, rng } = this.opts;
       const listen = this.listenAddr(req.ListenAddr);
@@ -276,6 +280,31 @@ export class SwarmController implements SwarmBackend {
       this.log.info({ node: nodeId, cluster: clusterId, advertise }, 'swarm initialized');
       return nodeId;
     });
+  }
+
+  /**
+   * `swarm init --force-new-cluster` on a manager of a swarm that lost its quorum: the same
+   * node and cluster, its state kept, the other managers removed from Raft (see
+   * raft/force-new-cluster.ts). Other managers' Node objects stay, and show as unreachable.
+   */
+  private async forceNewCluster(): Promise<string> {
+    const s = this.swarm as SwarmState;
+    if (s.role !== 'manager' || !s.raftId) throw new ShoalError('failed_precondition', ALREADY_IN_SWARM);
+    if (this.locked) throw new ShoalError('failed_precondition', SWARM_MESSAGES.locked);
+    this.log.warn({ node: s.nodeId }, 'forcing a new cluster from this manager');
+    await this.stopRuntime({ transfer: false });
+    this.identity = (await NodeIdentity.load(this.opts.dataDir)) ?? undefined;
+    if (!this.identity) throw new ShoalError('failed_precondition', "this node's certificates are missing");
+    this.saveSwarm({ ...s, remoteManagers: [s.advertiseAddr] });
+    this.setupChannels();
+    await this.startManagerRole({ join: false, forceNewCluster: true });
+    await this.waitFor(
+      () => this.managerRole?.manager.isLeader === true,
+      15_000,
+      'the forced cluster to elect its leader',
+    );
+    await this.startAgent();
+    return s.nodeId;
   }
 
   // ---- join ---------------------------------------------------------------------------
@@ -478,6 +507,7 @@ export class SwarmController implements SwarmBackend {
   private async startManagerRole(o: {
     join: boolean;
     bootstrap?: Parameters<typeof ManagerRole.start>[0]['bootstrap'];
+    forceNewCluster?: boolean;
   }): Promise<void> {
     if (this.managerRole) return;
     if (this.managerStarting) return this.managerStarting;
@@ -505,6 +535,7 @@ export class SwarmController implements SwarmBackend {
         logger: this.log,
         ...(this.opts.tickMs !== undefined && { tickMs: this.opts.tickMs }),
         ...(o.bootstrap && { bootstrap: o.bootstrap }),
+        ...(o.forceNewCluster && { forceNewCluster: true }),
       });
       this.managerRole = role;
       this.followCluster(role);
@@ -579,10 +610,16 @@ export class SwarmController implements SwarmBackend {
   private followRole(n: DeepReadonly<Node>): void {
     const s = this.swarm;
     if (!s || this.locked) return;
+    this.desiredRole = n.Spec.Role;
     if (n.Spec.Role === 'manager' && !this.managerRole && !this.managerStarting) {
       this.log.info({}, 'promoted: joining the managers');
       void this.serial(async () => {
         await this.certificateFor('swarm-manager');
+        // Demoted again while waiting: no manager role to start; the renewer now wants a worker's.
+        if (this.desiredRole !== 'manager' || this.identity?.role !== 'swarm-manager') {
+          this.identity?.renewForRole('swarm-worker');
+          return;
+        }
         await this.startManagerRole({ join: true });
       }).catch((e: unknown) => this.log.error({ err: (e as Error).message }, 'promotion failed'));
     } else if (n.Spec.Role === 'worker' && this.managerRole && n.ManagerStatus === undefined) {
@@ -604,12 +641,21 @@ export class SwarmController implements SwarmBackend {
     }
   }
 
-  /** Renews the certificate until it carries `role`. */
+  /**
+   * Renews the certificate until it carries `role`, or until the node is asked for the
+   * other role again (a demotion right after a promotion, or the reverse: the CA then
+   * hands out the other role's certificate, and the next role change takes over).
+   */
   private async certificateFor(role: 'swarm-manager' | 'swarm-worker'): Promise<void> {
     const identity = this.identity as NodeIdentity;
     if (identity.role === role) return;
+    const wanted: Role = role === 'swarm-manager' ? 'manager' : 'worker';
     identity.renewForRole(role);
-    await this.waitFor(() => identity.role === role, 60_000, `a ${role} certificate`);
+    await this.waitFor(
+      () => identity.role === role || (this.desiredRole !== undefined && this.desiredRole !== wanted),
+      60_000,
+      `a ${role} certificate`,
+    );
   }
 
   private waitFor(cond: () => boolean, ms: number, what: string): Promise<void> {

@@ -10,6 +10,7 @@ import { SimNetwork } from '../sim/network.ts';
 import { NodeClock, VirtualTime } from '../sim/time.ts';
 import { bootstrapEntries } from './core/bootstrap.ts';
 import { NotLeaderError, ProposalTimeoutError } from './errors.ts';
+import { confAt, forceNewCluster } from './force-new-cluster.ts';
 import { encodeKv, KvStateMachine } from './kv.ts';
 import { RaftNode } from './node.ts';
 import { FileStorage } from './storage/file.ts';
@@ -219,4 +220,32 @@ test('a new member joins as a learner, catches up from a snapshot, and is promot
   await h.until(leader.proposeConfChange({ type: 'addVoter', node: 'n4' }));
   assert.deepEqual(leader.status().conf.voters, ['n1', 'n2', 'n3', 'n4']);
   assert.equal(n4.members.get('n1'), '10.0.0.1:2377');
+});
+
+test('force-new-cluster: a survivor of a lost quorum becomes a one-member cluster with everything it had committed', async () => {
+  const h = new Harness();
+  await h.boot(['n1', 'n2', 'n3']);
+  await h.run(3_000);
+  const leader = h.leader();
+  for (let i = 0; i < 10; i++) await h.until(h.put(leader, `k${i}`, `v${i}`));
+  await h.run(500);
+  // The quorum is lost for good: every member stops; only n1's data survives.
+  for (const id of ['n1', 'n2', 'n3']) await h.until(h.node(id).stop());
+  const survivor = h.nodes.get('n1')?.storage as MemoryStorage;
+  const storage = MemoryStorage.restore(survivor.crashImage());
+  const forced = await forceNewCluster(storage, 'n1');
+  assert.deepEqual([...forced.removed].sort(), ['n2', 'n3']);
+  assert.deepEqual(confAt(storage, storage.lastIndex()), { voters: ['n1'], learners: [] });
+
+  const again = new Harness();
+  const n1 = await again.add('n1', storage);
+  await again.run(3_000);
+  assert.equal(again.leader(), n1, 'n1 leads alone');
+  assert.deepEqual(n1.status().conf, { voters: ['n1'], learners: [] });
+  const sm = again.nodes.get('n1')?.sm as KvStateMachine;
+  for (let i = 0; i < 10; i++) assert.equal(sm.get(`k${i}`), `v${i}`);
+  const put = encodeKv({ op: 'put', key: 'after', value: 'yes', client: 'u', seq: 1 });
+  await again.until(n1.propose(put));
+  assert.equal(sm.get('after'), 'yes');
+  await again.until(n1.stop());
 });
