@@ -46,6 +46,17 @@ export interface Cluster extends Meta {
 
 export const DEFAULT_CLUSTER_NAME = 'default';
 
+/**
+ * The shortest node certificate lifetime a cluster may ask for: an hour, as Docker. Tests
+ * only: `SHOAL_TEST_MIN_CERT_EXPIRY_MS` in a daemon's environment lowers it, so renewal can
+ * be watched in seconds (swarmkit's own tests lower its minimum the same way).
+ */
+export const MIN_NODE_CERT_EXPIRY_NS = ((): number => {
+  const hour = 3600 * 1_000_000_000;
+  const v = Number(process.env.SHOAL_TEST_MIN_CERT_EXPIRY_MS) * 1_000_000;
+  return Number.isFinite(v) && v > 0 && v < hour ? v : hour;
+})();
+
 /** Docker's defaults for the swarm spec. */
 export const SWARM_DEFAULTS = {
   taskHistoryRetentionLimit: 5,

@@ -4,7 +4,9 @@
  * (and used as DNS SANs so peers can be dialed by role), file names in the data
  * directory, and the expiry/backdate/renewal constants.
  */
+import { MIN_NODE_CERT_EXPIRY_NS } from '../api/cluster.ts';
 import type { NodeRole } from '../api/node.ts';
+import { goDuration } from '../api/validate/go-format.ts';
 
 /** The root CA's common name (swarmkit DefaultRootCN). */
 export const ROOT_CN = 'swarm-ca';
@@ -35,12 +37,21 @@ const HOUR = 3600 * 1000;
 
 /** Node certificates last 90 days unless the cluster says otherwise (2160h). */
 export const DEFAULT_NODE_CERT_EXPIRY_MS = 2160 * HOUR;
-/** The shortest node certificate lifetime a cluster may ask for. */
-export const MIN_NODE_CERT_EXPIRY_MS = HOUR;
+/** The shortest node certificate lifetime a cluster may ask for (see api/cluster.ts). */
+export const MIN_NODE_CERT_EXPIRY_MS = MIN_NODE_CERT_EXPIRY_NS / 1_000_000;
 /** Docker's refusal of a shorter one (Go prints time.Hour as 1h0m0s). */
-export const MIN_EXPIRY_MESSAGE = 'minimum certificate expiry time is: 1h0m0s';
+export const MIN_EXPIRY_MESSAGE = `minimum certificate expiry time is: ${goDuration(MIN_NODE_CERT_EXPIRY_NS)}`;
 /** Certificates start this long before issue, to tolerate clocks that run behind. */
 export const CERT_BACKDATE_MS = HOUR;
+
+/**
+ * The backdate of a certificate of lifetime `expiryMs`: an hour, except for the short
+ * lifetimes only tests allow, where it is a tenth of the lifetime (else renewal, timed on
+ * the whole notBefore..notAfter span, would be due at once).
+ */
+export function backdateFor(expiryMs: number): number {
+  return expiryMs < HOUR ? expiryMs / 10 : CERT_BACKDATE_MS;
+}
 /** The root CA lasts 20 years (swarmkit RootCAExpiration = 630720000s). */
 export const ROOT_CA_EXPIRY_MS = 630_720_000 * 1000;
 /** Renewal happens at a random point between these fractions of a certificate's life. */

@@ -13,8 +13,8 @@ import { ShoalError } from '../base/errors.ts';
 import { createCsr } from './csr.ts';
 import { CsrError } from './errors.ts';
 import {
+  backdateFor,
   CA_ROLE,
-  CERT_BACKDATE_MS,
   DEFAULT_NODE_CERT_EXPIRY_MS,
   isCertName,
   isNodeCertRole,
@@ -99,7 +99,7 @@ export async function signNodeCsr(ca: RootCaMaterial, csrPem: string, opts: Sign
     publicKey: csr.publicKey,
     issuer: root.cert,
     signingKey: await importSigningKey(ca.keyPem),
-    notBefore: new Date(now - CERT_BACKDATE_MS),
+    notBefore: new Date(now - backdateFor(notAfter - now)),
     notAfter: new Date(notAfter),
     serial: randomSerial(opts.random ?? secureRandomBytes),
     sans: dns.map((value) => ({ type: 'dns' as const, value })),

@@ -235,7 +235,14 @@ export class SwarmController implements SwarmBackend {
       const clusterId = newId(rng);
       const root = await createRootCa({ clock });
       const tokens = createJoinTokens(root.certPem);
-      const cert = await issueNodeCertificate(root, { nodeId, role: 'swarm-manager', clusterId, clock });
+      const expiryNs = req.Spec?.CAConfig?.NodeCertExpiry;
+      const cert = await issueNodeCertificate(root, {
+        nodeId,
+        role: 'swarm-manager',
+        clusterId,
+        clock,
+        ...(expiryNs ? { expiry: expiryNs / 1_000_000 } : {}),
+      });
       this.identity = await NodeIdentity.create(this.opts.dataDir, { rootPem: root.certPem, ...cert });
       const unlockKey = req.AutoLockManagers ? generateUnlockKey() : undefined;
       this.keys = KeyManager.open(this.keysDir());

@@ -29,6 +29,8 @@ export interface LocalDaemonsOptions {
   /** First loopback address's last byte (default 2: 127.0.0.2). */
   firstHost?: number;
   port?: number;
+  /** Extra environment for the daemons. */
+  env?: Record<string, string>;
 }
 
 export class LocalDaemons {
@@ -80,7 +82,7 @@ export class LocalDaemons {
         '--node-name',
         d.name,
       ],
-      { stdio: ['ignore', log, log] },
+      { stdio: ['ignore', log, log], env: { ...process.env, ...this.opts.env } },
     );
     closeSync(log);
     const proc = d.proc;

@@ -7,14 +7,13 @@
  * Zero means "keep the current value" for these durations (the daemon drops zeros), and a
  * negative TaskHistoryRetentionLimit is allowed: it means "never trim task history".
  */
-import { DEFAULT_CLUSTER_NAME, type SwarmSpec } from '../cluster.ts';
-import { NS_PER_S } from '../meta.ts';
+import { DEFAULT_CLUSTER_NAME, MIN_NODE_CERT_EXPIRY_NS, type SwarmSpec } from '../cluster.ts';
 import { SWARM_SPEC } from './engine-schema.ts';
 import { goDuration, goQuote } from './go-format.ts';
 import { engineProblem, type Problem, swarmkitProblem, throwIfProblems } from './problem.ts';
 import { shapeProblems } from './shape.ts';
 
-export const MIN_NODE_CERT_EXPIRY_NS = 3600 * NS_PER_S;
+export { MIN_NODE_CERT_EXPIRY_NS };
 
 export interface SwarmValidationOptions {
   /** `init` words the name rule as `docker swarm init` does. */
