@@ -24,6 +24,7 @@ import { errorMessage } from '../executor/errors.ts';
 import type { Executor } from '../executor/executor.ts';
 import type { SessionDialer } from '../manager/dispatcher/link.ts';
 import { SESSION_DEFAULTS } from '../manager/dispatcher/protocol.ts';
+import { LogPublisher } from './logs.ts';
 import { ManagerList } from './managers.ts';
 import { Reporter } from './reporter.ts';
 import { AgentSession, type SessionEnd, type SessionHandlers } from './session.ts';
@@ -71,6 +72,12 @@ export class Agent {
   private gen = 0;
   private readonly log: Logger;
   private readonly handlers: SessionHandlers;
+  private readonly logs: LogPublisher;
+
+  /** Log subscriptions this agent is reading now (the log broker's). */
+  get logSubscriptions(): number {
+    return this.logs.open;
+  }
 
   constructor(private readonly opts: AgentOptions) {
     this.log = (opts.logger ?? nullLogger).child({ component: 'agent', node: opts.nodeId });
@@ -85,6 +92,11 @@ export class Agent {
       ...worker,
       report: (id, status) => this.reporter.report(id, status),
       ...(opts.killAfterMs !== undefined ? { killAfterMs: opts.killAfterMs } : {}),
+    });
+    this.logs = new LogPublisher({
+      clock: opts.clock,
+      logger: this.log,
+      controller: (taskId) => this.worker.runner(taskId)?.controller,
     });
     this.handlers = {
       accepted: (s, m) => {
@@ -107,6 +119,12 @@ export class Agent {
       },
       node: (s, node) => {
         if (s === this.current) this.nodeChanged(node);
+      },
+      logsSubscribe: (s, m) => {
+        if (s === this.current) this.logs.subscribe(m, (id, lines, end) => s.sendLogs(id, lines, end));
+      },
+      logsCancel: (s, subId) => {
+        if (s === this.current) this.logs.cancel(subId);
       },
       ended: (s, why) => this.ended(s, why),
     };
@@ -157,6 +175,7 @@ export class Agent {
     this.timer = undefined;
     this.current?.close();
     this.current = undefined;
+    this.logs.cancelAll();
     this.reporter.dispose();
     this.worker.dispose();
   }
@@ -198,6 +217,7 @@ export class Agent {
     if (s !== this.current) return;
     this.current = undefined;
     this.reporter.disconnect();
+    this.logs.cancelAll();
     if (this.status === 'stopped') return;
     this.status = 'connecting';
     if (why.kind === 'broken') {

@@ -19,10 +19,12 @@ import type { AgentLink } from '../manager/dispatcher/link.ts';
 import type {
   Assignments,
   DispatcherMessage,
+  LogsSubscribe,
   ManagerPeer,
   SessionAccepted,
   SessionErrorCode,
   TaskStatusUpdate,
+  WireLogLine,
 } from '../manager/dispatcher/protocol.ts';
 
 export type SessionEnd =
@@ -34,6 +36,8 @@ export interface SessionHandlers {
   assignments(s: AgentSession, m: Assignments): void;
   managers(s: AgentSession, managers: readonly ManagerPeer[]): void;
   node(s: AgentSession, node: DeepReadonly<Node>): void;
+  logsSubscribe?(s: AgentSession, m: LogsSubscribe): void;
+  logsCancel?(s: AgentSession, subId: string): void;
   ended(s: AgentSession, why: SessionEnd): void;
 }
 
@@ -81,6 +85,12 @@ export class AgentSession {
     return this.opts.link.send({ kind: 'status', sessionId: this.sessionId, updates });
   }
 
+  /** Publishes log lines of a subscription (the log broker's). */
+  sendLogs(subId: string, lines: WireLogLine[], end?: { done: true; error?: string }): boolean {
+    if (this.over || this.sessionId === undefined) return false;
+    return this.opts.link.send({ kind: 'logs', sessionId: this.sessionId, subId, lines, ...end });
+  }
+
   /** The agent ends the session itself: the dispatcher is told, no `ended` callback. */
   close(): void {
     if (this.over) return;
@@ -119,6 +129,12 @@ export class AgentSession {
         return;
       case 'node':
         h.node(this, m.node);
+        return;
+      case 'logs-subscribe':
+        h.logsSubscribe?.(this, m);
+        return;
+      case 'logs-cancel':
+        h.logsCancel?.(this, m.subId);
         return;
       case 'error': {
         const why: SessionEnd = { kind: 'error', code: m.code, message: m.message };

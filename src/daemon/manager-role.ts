@@ -12,10 +12,12 @@
  */
 import { join } from 'node:path';
 import type { Clock } from '../base/clock.ts';
+import { ShoalError } from '../base/errors.ts';
 import type { Logger } from '../base/logger.ts';
 import type { Rng } from '../base/rng.ts';
 import { authorize, verifyPeer } from '../ca/index.ts';
 import type { DekCipher } from '../crypt/index.ts';
+import { LogBroker } from '../manager/logbroker/broker.ts';
 import { Manager } from '../manager/manager.ts';
 import type { InitialCluster } from '../manager/role/cluster-init.ts';
 import { nodeIdOfMember } from '../manager/role/raft-ids.ts';
@@ -53,6 +55,8 @@ export class ManagerRole {
     readonly rpc: ClusterRpcServer,
     private readonly transport: GrpcTransport,
     private readonly unsubscribe: () => void,
+    /** Task logs from the agents; answers only while this manager leads (its dispatcher). */
+    readonly logs: LogBroker,
   ) {}
 
   static raftDir(dataDir: string): string {
@@ -98,6 +102,13 @@ export class ManagerRole {
     // A new one-member swarm need not wait out an election timeout: it is alone.
     if (o.bootstrap || o.forceNewCluster) manager.raft.campaign();
     const store = manager.store;
+    const broker = new LogBroker({ store, dispatcher: manager.dispatcher, logger: log });
+    const logs: LogsBackend = {
+      subscribe: (sub, signal) => {
+        if (!manager.isLeader) throw new ShoalError('unavailable', 'this manager is not the leader');
+        return broker.subscribe(sub, signal);
+      },
+    };
     const rpc = new ClusterRpcServer({
       listen: o.listenAddr,
       tls: o.identity.provider,
@@ -107,7 +118,7 @@ export class ManagerRole {
       ca: new StoreCaBackend({ store, clock: o.clock, rng: o.rng.fork(), logger: log }),
       dispatcher: manager.dispatcher,
       control: () => (manager.isLeader ? manager.control : undefined),
-      ...(o.logs && { logs: o.logs }),
+      logs: o.logs ?? logs,
       authorize: (peer, _service, rpcName) => {
         const cluster = store.view((tx) => tx.clusters.current());
         if (peer === undefined) {
@@ -133,7 +144,7 @@ export class ManagerRole {
     }
     const unsubscribe = o.identity.onChange(() => transport.updateTls(o.identity.tls()));
     log.info({ listen: rpc.address(), raftId: o.raftId }, 'manager role started');
-    return new ManagerRole(manager, rpc, transport, unsubscribe);
+    return new ManagerRole(manager, rpc, transport, unsubscribe, broker);
   }
 
   /** The address the RPC server is bound to. */
@@ -143,6 +154,7 @@ export class ManagerRole {
 
   async stop(opts: { transfer?: boolean } = {}): Promise<void> {
     this.unsubscribe();
+    this.logs.dispose();
     await this.manager.stop(opts);
     await this.rpc.close();
     await this.transport.close();

@@ -48,8 +48,12 @@ import {
   ForwardingControl,
   fetchRootCa,
   GrpcSessionDialer,
+  type LogRecord,
+  type LogSubscription,
   MutableTlsProvider,
+  NO_LEADER,
   RpcChannels,
+  subscribeLogs,
 } from '../rpc/index.ts';
 import type { MemoryStore, Stored } from '../store/index.ts';
 import { advertiseAddress, hostOf, withPort } from './addresses.ts';
@@ -220,6 +224,19 @@ export class SwarmController implements SwarmBackend {
     const cluster = await c.getCluster();
     const { RootCA: _ca, UnlockKey: _key, RemovedNodes: _removed, ...shown } = cluster;
     return shown as Stored<Cluster>;
+  }
+
+  /**
+   * Task logs across the swarm: from this manager's log broker when it leads, else from the
+   * leader's over the cluster RPC. A worker cannot answer (Docker: not a manager).
+   */
+  logs(sub: LogSubscription, signal: AbortSignal): AsyncIterable<readonly LogRecord[]> {
+    const role = this.managerRole;
+    if (!role || this.locked || !this.channels) throw new ShoalError('unavailable', NOT_IN_SWARM);
+    if (role.manager.isLeader) return role.logs.subscribe(sub, signal);
+    const leader = role.manager.directory.leader()?.addr;
+    if (!leader) throw new ShoalError('unavailable', NO_LEADER);
+    return subscribeLogs(this.channels, leader, sub, signal);
   }
 
   // ---- init ---------------------------------------------------------------------------

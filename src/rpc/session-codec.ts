@@ -11,7 +11,7 @@
  */
 import type { AgentMessage, DispatcherMessage } from '../manager/dispatcher/protocol.ts';
 
-const AGENT_KINDS: ReadonlySet<string> = new Set(['open', 'heartbeat', 'status', 'close']);
+const AGENT_KINDS: ReadonlySet<string> = new Set(['open', 'heartbeat', 'status', 'close', 'logs']);
 const DISPATCHER_KINDS: ReadonlySet<string> = new Set([
   'accepted',
   'heartbeat',
@@ -19,6 +19,8 @@ const DISPATCHER_KINDS: ReadonlySet<string> = new Set([
   'node',
   'assignments',
   'error',
+  'logs-subscribe',
+  'logs-cancel',
 ]);
 
 export function encodeMessage(m: AgentMessage | DispatcherMessage): Uint8Array {

@@ -4,11 +4,13 @@
  * adds the closed check, and close() rejects its pending waits and drops its health
  * listeners without touching the task.
  */
+
 import type { ContainerStatus } from '../../api/task.ts';
 import type { Disposer } from '../../base/owner.ts';
 import { controllerClosed } from '../errors.ts';
 import type { Controller, ExitInfo, HealthStatus, LogOptions, TaskLogLine } from '../executor.ts';
 import type { FakeContainer } from './container.ts';
+import { FakeLogs } from './logs.ts';
 
 export class FakeController implements Controller {
   private closed = false;
@@ -83,6 +85,8 @@ export class FakeController implements Controller {
   logs(opts?: LogOptions): AsyncIterable<TaskLogLine> {
     if (this.closed) throw controllerClosed();
     const c = this.container;
+    // A follower of a silent task that has not exited waits for its first line.
+    if (opts?.follow && c.state !== 'exited') c.logs ??= new FakeLogs();
     return (async function* () {
       if (c.logs) yield* c.logs.read(opts);
     })();

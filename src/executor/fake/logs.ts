@@ -12,7 +12,9 @@ export class FakeLogs {
   private ended = false;
 
   write(stream: 'stdout' | 'stderr', text: string, timestamp: number): void {
-    for (const line of text.split('\n')) {
+    const lines = text.split('\n');
+    if (lines.length > 1 && lines[lines.length - 1] === '') lines.pop();
+    for (const line of lines) {
       this.lines.push({ stream, timestamp, data: encoder.encode(line) });
     }
     this.wake();

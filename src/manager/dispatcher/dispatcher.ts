@@ -28,6 +28,9 @@ import { type NodePhase, NodeTracker, type Session } from './nodes.ts';
 import {
   type AgentMessage,
   type DispatcherMessage,
+  type LogsCancel,
+  type LogsPublish,
+  type LogsSubscribe,
   type ManagerPeer,
   NODE_MESSAGES,
   NOT_LEADER,
@@ -80,8 +83,16 @@ interface Running {
   stop: Array<() => void>;
 }
 
+/** Where the log lines agents publish go (the log broker, src/manager/logbroker/). */
+export interface LogSink {
+  publish(nodeId: string, m: LogsPublish): void;
+  /** The node's session ended: nothing more will come from it on that session. */
+  sessionLost(nodeId: string): void;
+}
+
 export class Dispatcher implements SessionAcceptor {
   private run: Running | undefined;
+  private logSink: LogSink | undefined;
   private readonly links = new Map<DispatcherLink, LinkState>();
   private readonly log: Logger;
 
@@ -104,6 +115,20 @@ export class Dispatcher implements SessionAcceptor {
       writes: r ? { ...r.updates.stats } : undefined,
       assignments: r ? { ...r.streams.stats } : undefined,
     };
+  }
+
+  setLogSink(sink: LogSink | undefined): void {
+    this.logSink = sink;
+  }
+
+  /**
+   * Sends a log subscription message to a node's agent over its current session; false
+   * when the node has no open session here (it is down, or this manager does not lead).
+   */
+  sendToNode(nodeId: string, m: LogsSubscribe | LogsCancel): boolean {
+    const s = this.run?.nodes.session(nodeId);
+    if (!s?.accepted) return false;
+    return s.link.send(m);
   }
 
   accept(link: DispatcherLink): void {
@@ -171,6 +196,7 @@ export class Dispatcher implements SessionAcceptor {
     for (const f of run.stop) f();
     run.updates.stop();
     run.streams.clear();
+    for (const s of [...run.nodes.sessions()]) this.logSink?.sessionLost(s.nodeId);
     run.nodes.clear();
     for (const ls of [...this.links.values()]) this.refuse(ls, 'not_leader', NOT_LEADER);
     this.log.info({}, 'dispatcher stopped');
@@ -209,6 +235,9 @@ export class Dispatcher implements SessionAcceptor {
         return;
       case 'status':
         this.status(run, s, m);
+        return;
+      case 'logs':
+        this.logSink?.publish(s.nodeId, m);
         return;
       case 'close':
         this.log.info({ node: s.nodeId }, 'agent closed its session');
@@ -302,6 +331,7 @@ export class Dispatcher implements SessionAcceptor {
   private lost(run: Running, ls: LinkState, s: Session): void {
     ls.session = undefined;
     if (!run.nodes.isCurrent(s)) return;
+    this.logSink?.sessionLost(s.nodeId);
     run.nodes.disconnected(s);
     run.streams.detach(s.nodeId);
     run.updates.node(s.nodeId, { status: { State: 'disconnected', Message: NODE_MESSAGES.disconnected } });
@@ -317,6 +347,7 @@ export class Dispatcher implements SessionAcceptor {
     this.log.info({ node: nodeId, phase }, 'node down: heartbeat failure');
     run.updates.node(nodeId, { status: { State: 'down', Message } });
     if (!s) return;
+    this.logSink?.sessionLost(nodeId);
     run.streams.detach(nodeId);
     const ls = this.links.get(s.link);
     if (ls) this.refuse(ls, 'session_invalid', sessionInvalid(NODE_MESSAGES.heartbeatFailure));

@@ -13,6 +13,8 @@
  *     ◀── managers [...]                    the manager list changed (for fail-over)
  *     ── close ──▶                           the agent is stopping
  *     ◀── error {code, message, leader?}     then the dispatcher closes the link
+ *     ◀── logs-subscribe {subId, taskIds…}   read these tasks' output (the log broker)
+ *     ── logs {subId, lines, done?} ──▶      ... published in batches; logs-cancel stops it
  *
  * Objects in messages are shared, never copied by an in-memory transport: neither end may
  * change them (they are typed DeepReadonly).
@@ -62,7 +64,30 @@ export interface CloseSession {
   sessionId: string;
 }
 
-export type AgentMessage = OpenSession | Heartbeat | StatusReport | CloseSession;
+/** One line of a task's output on the wire (the bytes in base64: messages are JSON). */
+export interface WireLogLine {
+  taskId: string;
+  stream: 'stdout' | 'stderr';
+  /** Wall-clock ms since the epoch. */
+  timestamp: number;
+  data: string;
+}
+
+/**
+ * Lines for the log subscription `subId` (logs-subscribe). `done`: no more will come (every
+ * selected task's output was read, and with `follow` every one has exited); `error`: this
+ * node could not read them.
+ */
+export interface LogsPublish {
+  kind: 'logs';
+  sessionId: string;
+  subId: string;
+  lines: readonly WireLogLine[];
+  done?: boolean;
+  error?: string;
+}
+
+export type AgentMessage = OpenSession | Heartbeat | StatusReport | CloseSession | LogsPublish;
 
 // ---- dispatcher -> agent ------------------------------------------------------------
 
@@ -129,7 +154,26 @@ export interface SessionError {
   leader?: ManagerPeer;
 }
 
+/** Read these tasks' output and publish it as `logs` messages (swarmkit's log broker). */
+export interface LogsSubscribe {
+  kind: 'logs-subscribe';
+  subId: string;
+  taskIds: readonly string[];
+  follow: boolean;
+  tail?: number;
+  since?: number;
+  streams?: ReadonlyArray<'stdout' | 'stderr'>;
+}
+
+/** The subscriber went away: stop reading. */
+export interface LogsCancel {
+  kind: 'logs-cancel';
+  subId: string;
+}
+
 export type DispatcherMessage =
+  | LogsSubscribe
+  | LogsCancel
   | SessionAccepted
   | HeartbeatAck
   | ManagersChanged
