@@ -16,7 +16,7 @@
  * the runners but leaves the tasks running: a new Agent on the same executor adopts them.
  */
 import type { DeepReadonly } from '../api/meta.ts';
-import type { Node, NodeDescription } from '../api/node.ts';
+import type { Node, NodeAvailability, NodeDescription } from '../api/node.ts';
 import type { Clock, Timer } from '../base/clock.ts';
 import { type Logger, nullLogger } from '../base/logger.ts';
 import type { Rng } from '../base/rng.ts';
@@ -50,6 +50,8 @@ export interface AgentOptions {
   killAfterMs?: number;
   /** Called with this node's object when a session opens and whenever its spec changes. */
   onNode?: (node: DeepReadonly<Node>) => void;
+  /** `swarm join --availability`: the availability of the node when the swarm first sees it. */
+  availability?: NodeAvailability;
 }
 
 export type AgentState = 'new' | 'connecting' | 'ready' | 'rejected' | 'stopped';
@@ -202,6 +204,7 @@ export class Agent {
           addr,
           nodeId: this.opts.nodeId,
           description: this.description ?? fallbackDescription(this.opts.nodeId),
+          ...(this.opts.availability !== undefined && { availability: this.opts.availability }),
           ...(this.sessionIdHint !== undefined ? { sessionId: this.sessionIdHint } : {}),
           clock: this.opts.clock,
           rpcTimeoutMs: this.opts.rpcTimeoutMs ?? SESSION_DEFAULTS.rpcTimeoutMs,

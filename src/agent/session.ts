@@ -12,7 +12,7 @@
  * agent's own, quiet end (it tells the dispatcher, then closes the link).
  */
 import type { DeepReadonly } from '../api/meta.ts';
-import type { Node, NodeDescription } from '../api/node.ts';
+import type { Node, NodeAvailability, NodeDescription } from '../api/node.ts';
 import type { Clock, Timer } from '../base/clock.ts';
 import type { Logger } from '../base/logger.ts';
 import type { AgentLink } from '../manager/dispatcher/link.ts';
@@ -49,6 +49,8 @@ export interface AgentSessionOptions {
   description: DeepReadonly<NodeDescription>;
   /** The session id the agent had, if any. */
   sessionId?: string;
+  /** Availability asked at join, for a node the swarm does not know yet. */
+  availability?: NodeAvailability;
   clock: Clock;
   rpcTimeoutMs: number;
   logger: Logger;
@@ -67,7 +69,12 @@ export class AgentSession {
       onMessage: (m) => this.onMessage(m),
       onClose: (reason) => this.end({ kind: 'broken', reason }),
     });
-    const open = { kind: 'open', nodeId: opts.nodeId, description: opts.description } as const;
+    const open = {
+      kind: 'open',
+      nodeId: opts.nodeId,
+      description: opts.description,
+      ...(opts.availability && { availability: opts.availability }),
+    } as const;
     link.send(opts.sessionId ? { ...open, sessionId: opts.sessionId } : open);
     this.wait('timed out waiting for the session to open');
   }

@@ -6,6 +6,7 @@
  */
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { NodeAvailability } from '../api/node.ts';
 import { writeFileAtomic } from '../crypt/keyfile.ts';
 
 export type Role = 'manager' | 'worker';
@@ -22,6 +23,8 @@ export interface SwarmState {
   remoteManagers: string[];
   /** This node's Raft member id while it is a manager (a new one each time it becomes one). */
   raftId?: string;
+  /** `swarm join --availability`, until the swarm has recorded the node. */
+  availability?: NodeAvailability;
 }
 
 export interface DaemonState {

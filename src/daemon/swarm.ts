@@ -388,10 +388,14 @@ export class SwarmController implements SwarmBackend {
           listenAddr: listen,
           advertiseAddr: advertise,
           remoteManagers: [remote],
+          ...(req.Availability && req.Availability !== 'active' && { availability: req.Availability }),
         });
         try {
           this.setupChannels();
-          if (role === 'manager') await this.startManagerRole({ join: true });
+          if (role === 'manager') {
+            await this.startManagerRole({ join: true });
+            await this.applyJoinAvailability();
+          }
           await this.startAgent();
         } catch (e) {
           return this.undo(e);
@@ -573,6 +577,25 @@ export class SwarmController implements SwarmBackend {
   }
 
   /** Asks the leader to add this manager's new member to Raft (retrying through elections). */
+  /**
+   * `swarm join --availability` of a manager: its Node object exists once it is admitted
+   * into Raft, so the availability is set through the control API (a worker's agent asks
+   * for it when its first session creates its node).
+   */
+  private async applyJoinAvailability(): Promise<void> {
+    const s = this.swarm as SwarmState;
+    const c = this.control();
+    if (!s.availability || !c) return;
+    try {
+      const n = await c.getNode(s.nodeId);
+      if (n.Spec.Availability !== s.availability) {
+        await c.updateNode(s.nodeId, n.Version.Index, { ...n.Spec, Availability: s.availability });
+      }
+    } catch (e) {
+      this.log.warn({ err: (e as Error).message }, 'could not set the availability asked at join');
+    }
+  }
+
   private async admit(nodeId: string, raftId: string, addr: string): Promise<void> {
     let last: unknown;
     for (let i = 0; i < 60; i++) {
@@ -622,6 +645,7 @@ export class SwarmController implements SwarmBackend {
       executor: this.executor,
       dialer: new GrpcSessionDialer({ channels: this.channels, clock: this.opts.clock, logger: this.log }),
       managers: s.role === 'manager' ? [s.advertiseAddr, ...s.remoteManagers] : s.remoteManagers,
+      ...(s.availability && { availability: s.availability }),
       clock: this.opts.clock,
       rng: this.opts.rng.fork(),
       logger: this.log,

@@ -269,7 +269,11 @@ export class Dispatcher implements SessionAcceptor {
     }
     const create: NewObject<Node> | undefined = exists
       ? undefined
-      : { ID: nodeId, Spec: { Role: 'worker', Availability: 'active' }, Status: { State: 'ready' } };
+      : {
+          ID: nodeId,
+          Spec: { Role: 'worker', Availability: m.availability ?? 'active' },
+          Status: { State: 'ready' },
+        };
     run.updates.node(
       nodeId,
       { status: { State: 'ready', Addr: ls.link.remote.addr }, description: m.description, create },

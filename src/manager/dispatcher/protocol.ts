@@ -20,7 +20,7 @@
  * change them (they are typed DeepReadonly).
  */
 import type { DeepReadonly } from '../../api/meta.ts';
-import type { Node, NodeDescription } from '../../api/node.ts';
+import type { Node, NodeAvailability, NodeDescription } from '../../api/node.ts';
 import type { Config, Secret } from '../../api/secret.ts';
 import type { Task, TaskStatus } from '../../api/task.ts';
 
@@ -40,6 +40,8 @@ export interface OpenSession {
   description: DeepReadonly<NodeDescription>;
   /** The session the agent had, if any: kept when the dispatcher still knows it. */
   sessionId?: string;
+  /** The availability asked at join (`swarm join --availability`): used if the node is new. */
+  availability?: NodeAvailability;
 }
 
 export interface Heartbeat {
