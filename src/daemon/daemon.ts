@@ -39,7 +39,7 @@ export interface DaemonOptions {
   hosts?: string[];
   listenAddr?: string;
   advertiseAddr?: string;
-  executor: () => Executor;
+  executor: (node: { nodeId: string }) => Executor;
   logger: Logger;
   clock?: Clock;
   rng?: Rng;

@@ -67,7 +67,8 @@ export interface SwarmControllerOptions {
   listenAddr: string;
   /** Default advertise address (`--advertise-addr`). */
   advertiseAddr?: string;
-  executor: () => Executor;
+  /** Makes the node's executor when its agent starts (the node id is known by then). */
+  executor: (node: { nodeId: string }) => Executor;
   clock: Clock;
   rng: Rng;
   logger: Logger;
@@ -639,7 +640,7 @@ export class SwarmController implements SwarmBackend {
   private async startAgent(): Promise<void> {
     const s = this.swarm as SwarmState;
     if (this.agent || !this.channels) return;
-    this.executor = this.opts.executor();
+    this.executor = this.opts.executor({ nodeId: s.nodeId });
     this.agent = new Agent({
       nodeId: s.nodeId,
       executor: this.executor,

@@ -1,11 +1,26 @@
-/** The demo's service: `web`, a replicated service published on port 8080. */
+/**
+ * The demo's service: `web`, replicated, published on port 8080. With the process executor
+ * each task is a small HTTP server (Node itself, so nothing to install) on the port the
+ * executor assigns it (PORT), answering with where it runs; other executors get an image.
+ */
 
-export function demoService(replicas: number, _executor: string): object {
+const WEB_SERVER = `
+const http = require('node:http');
+const where = 'task ' + (process.env.SHOAL_TASK_NAME || '?') + ' on ' + (process.env.SHOAL_NODE_HOSTNAME || '?');
+http.createServer((req, res) => res.end('hello from ' + where + '\\n')).listen(Number(process.env.PORT || 8000));
+process.on('SIGTERM', () => process.exit(0));
+`;
+
+export function demoService(replicas: number, executor: string): object {
+  const ContainerSpec =
+    executor === 'process'
+      ? { Image: 'node:20', Command: [process.execPath, '-e', WEB_SERVER] }
+      : { Image: 'shoal-demo/web:latest' };
   return {
     Name: 'web',
     Labels: { 'com.example.demo': 'true' },
     TaskTemplate: {
-      ContainerSpec: { Image: 'shoal-demo/web:latest' },
+      ContainerSpec,
       RestartPolicy: { Condition: 'any', Delay: 1_000_000_000 },
     },
     Mode: { Replicated: { Replicas: replicas } },

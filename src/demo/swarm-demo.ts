@@ -24,6 +24,29 @@ export interface SwarmDemoOptions {
   out: (line: string) => void;
 }
 
+/**
+ * Tasks outlive their daemon (a restarted daemon adopts them), so the demo removes its
+ * service and waits for the tasks to stop before it stops the daemons.
+ */
+async function removeService(d: DaemonHandle | undefined): Promise<void> {
+  if (!d?.proc) return;
+  try {
+    await d.engine.call('DELETE', '/services/web');
+  } catch {
+    return; // no swarm or no service: nothing runs
+  }
+  const end = Date.now() + 20_000;
+  while (Date.now() < end) {
+    try {
+      const tasks = await d.engine.get<Array<{ Status: { State: string } }>>('/tasks');
+      if (tasks.length === 0) return;
+    } catch {
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
 interface SwarmInfo {
   JoinTokens: { Worker: string; Manager: string };
 }
@@ -47,6 +70,7 @@ export async function runSwarmDemo(opts: SwarmDemoOptions): Promise<void> {
     if (stopping) return;
     stopping = true;
     out('Stopping the cluster...');
+    await removeService(cluster.daemons[0]);
     await cluster.stop();
     if (!opts.dir) rmSync(dir, { recursive: true, force: true });
   };

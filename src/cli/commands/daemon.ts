@@ -7,14 +7,34 @@ import pino from 'pino';
 import { realClock } from '../../base/clock.ts';
 import { SeededRng } from '../../base/rng.ts';
 import { Daemon } from '../../daemon/daemon.ts';
+import { DockerExecutor } from '../../executor/docker/executor.ts';
 import type { Executor } from '../../executor/executor.ts';
 import { FakeExecutor } from '../../executor/fake/executor.ts';
+import { ProcessExecutor } from '../../executor/process/executor.ts';
 
-function executorFactory(kind: string, nodeName: string): () => Executor {
+function executorFactory(
+  kind: string,
+  nodeName: string,
+  dataDir: string,
+  dockerHost?: string,
+): (node: { nodeId: string }) => Executor {
   switch (kind) {
     case 'fake':
       return () =>
         new FakeExecutor({ clock: realClock, rng: new SeededRng(Date.now() >>> 0), hostname: nodeName });
+    case 'process':
+      // tasks in <data dir>/tasks/<id>/, adopted again when the daemon restarts
+      return () => new ProcessExecutor({ dataDir, hostname: nodeName });
+    case 'docker':
+      // The node id labels the node's containers, so daemons sharing one engine never
+      // touch each other's.
+      return ({ nodeId }) =>
+        new DockerExecutor({
+          nodeId,
+          hostname: nodeName,
+          ...(dockerHost !== undefined && { dockerHost }),
+          pull: true,
+        });
     default:
       throw new Error(`executor "${kind}" is not available in this build (use --executor fake)`);
   }
@@ -31,6 +51,10 @@ export function daemonCommand(): Command {
       new Option('--executor <kind>', 'how tasks run').choices(['fake', 'process', 'docker']).default('fake'),
     )
     .option('--node-name <name>', 'host name the node reports', undefined)
+    .option(
+      '--docker-host <endpoint>',
+      'Docker Engine for --executor docker (unix:///path or tcp://host:port; default DOCKER_HOST, else /var/run/docker.sock)',
+    )
     .addOption(
       new Option('--log-level <level>', 'log level')
         .choices(['debug', 'info', 'warn', 'error'])
@@ -44,6 +68,7 @@ export function daemonCommand(): Command {
         host?: string[];
         executor: string;
         nodeName?: string;
+        dockerHost?: string;
         logLevel: string;
       }) => {
         const logger = pino({ level: o.logLevel, base: { pid: process.pid } }, pino.destination(2));
@@ -53,7 +78,7 @@ export function daemonCommand(): Command {
           listenAddr: o.listenAddr,
           ...(o.advertiseAddr !== undefined && { advertiseAddr: o.advertiseAddr }),
           ...(o.host !== undefined && { hosts: o.host }),
-          executor: executorFactory(o.executor, o.nodeName ?? hostname()),
+          executor: executorFactory(o.executor, o.nodeName ?? hostname(), o.dataDir, o.dockerHost),
           logger,
         });
         await daemon.start();
