@@ -91,7 +91,10 @@ test('force-new-cluster: the last manager standing keeps the swarm and its servi
     ['kept'],
   );
   await until('writes to work again', async () => {
-    await m1.engine.post('/secrets/create', { Name: 'after-force', Data: Buffer.from('x').toString('base64') });
+    await m1.engine.post('/secrets/create', {
+      Name: 'after-force',
+      Data: Buffer.from('x').toString('base64'),
+    });
     return true;
   });
 

@@ -3,42 +3,7 @@
  * stderr; SIGTERM and SIGINT stop it gracefully (a leader hands leadership over first).
  */
 import { Command, Option } from 'commander';
-import pino from 'pino';
-import { realClock } from '../../base/clock.ts';
-import { SeededRng } from '../../base/rng.ts';
-import { Daemon } from '../../daemon/daemon.ts';
-import { DockerExecutor } from '../../executor/docker/executor.ts';
-import type { Executor } from '../../executor/executor.ts';
-import { FakeExecutor } from '../../executor/fake/executor.ts';
-import { ProcessExecutor } from '../../executor/process/executor.ts';
-
-function executorFactory(
-  kind: string,
-  nodeName: string,
-  dataDir: string,
-  dockerHost?: string,
-): (node: { nodeId: string }) => Executor {
-  switch (kind) {
-    case 'fake':
-      return () =>
-        new FakeExecutor({ clock: realClock, rng: new SeededRng(Date.now() >>> 0), hostname: nodeName });
-    case 'process':
-      // tasks in <data dir>/tasks/<id>/, adopted again when the daemon restarts
-      return () => new ProcessExecutor({ dataDir, hostname: nodeName });
-    case 'docker':
-      // The node id labels the node's containers, so daemons sharing one engine never
-      // touch each other's.
-      return ({ nodeId }) =>
-        new DockerExecutor({
-          nodeId,
-          hostname: nodeName,
-          ...(dockerHost !== undefined && { dockerHost }),
-          pull: true,
-        });
-    default:
-      throw new Error(`executor "${kind}" is not available in this build (use --executor fake)`);
-  }
-}
+import type { DaemonFlags } from './daemon-run.ts';
 
 export function daemonCommand(): Command {
   return new Command('daemon')
@@ -60,44 +25,8 @@ export function daemonCommand(): Command {
         .choices(['debug', 'info', 'warn', 'error'])
         .default('info'),
     )
-    .action(
-      async (o: {
-        dataDir: string;
-        listenAddr: string;
-        advertiseAddr?: string;
-        host?: string[];
-        executor: string;
-        nodeName?: string;
-        dockerHost?: string;
-        logLevel: string;
-      }) => {
-        const logger = pino({ level: o.logLevel, base: { pid: process.pid } }, pino.destination(2));
-        const { hostname } = await import('node:os');
-        const daemon = new Daemon({
-          dataDir: o.dataDir,
-          listenAddr: o.listenAddr,
-          ...(o.advertiseAddr !== undefined && { advertiseAddr: o.advertiseAddr }),
-          ...(o.host !== undefined && { hosts: o.host }),
-          executor: executorFactory(o.executor, o.nodeName ?? hostname(), o.dataDir, o.dockerHost),
-          logger,
-        });
-        await daemon.start();
-        console.error(`shoal daemon ready: ${daemon.endpoints.join(', ')}`);
-        let stopping = false;
-        const stop = (signal: string) => {
-          if (stopping) return;
-          stopping = true;
-          logger.info({ signal }, 'stopping');
-          daemon.stop().then(
-            () => process.exit(0),
-            (e: unknown) => {
-              logger.error({ err: (e as Error).message }, 'stop failed');
-              process.exit(1);
-            },
-          );
-        };
-        process.on('SIGTERM', () => stop('SIGTERM'));
-        process.on('SIGINT', () => stop('SIGINT'));
-      },
-    );
+    .action(async (o: DaemonFlags) => {
+      const { runDaemon } = await import('./daemon-run.ts');
+      await runDaemon(o);
+    });
 }
