@@ -23,6 +23,19 @@ export interface TaskStatus {
   ContainerStatus?: ContainerStatus;
   /** Host-mode published ports of this task. */
   PortStatus?: { Ports?: PortConfig[] };
+  /**
+   * Shoal's own (not in Docker's API, which never shows it): where each target port of the
+   * running task answers on its node, for the routing mesh of every node.
+   */
+  MeshEndpoints?: TaskEndpoint[];
+}
+
+/** A target port of a task and where it answers; an empty host means the node's address. */
+export interface TaskEndpoint {
+  TargetPort: number;
+  Protocol: 'tcp' | 'udp' | 'sctp';
+  Host: string;
+  Port: number;
 }
 
 export interface NetworkAttachment {

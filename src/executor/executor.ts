@@ -20,7 +20,8 @@
  */
 import type { NodeDescription } from '../api/node.ts';
 import type { Config, Secret } from '../api/secret.ts';
-import type { ContainerStatus, Task } from '../api/task.ts';
+import type { PortConfig } from '../api/service.ts';
+import type { ContainerStatus, Task, TaskEndpoint } from '../api/task.ts';
 import type { Logger } from '../base/logger.ts';
 import type { Disposer } from '../base/owner.ts';
 
@@ -120,6 +121,10 @@ export interface Controller {
   onHealthChange(listener: (status: HealthStatus) => void): Disposer;
   /** The task's output (stdout/stderr lines). */
   logs?(opts?: LogOptions): AsyncIterable<TaskLogLine>;
+  /** Once started: where each target port answers on this node (for the routing mesh). */
+  meshEndpoints?(): TaskEndpoint[];
+  /** Once started: its host-mode published ports, as Docker's PortStatus lists them. */
+  portStatus?(): PortConfig[];
   /**
    * Releases this controller's own resources (event subscriptions, pending waits reject).
    * The task itself is left as it is: a new controller for it can pick it up.

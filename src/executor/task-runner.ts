@@ -318,6 +318,14 @@ export class TaskRunner implements Disposable {
     const cs = this.ctlr?.containerStatus();
     const ts = new Date(this.opts.clock.wallNow()).toISOString();
     this.status = nextStatus(this.status, r, ts, cs && Object.keys(cs).length > 0 ? cs : undefined);
+    if (r.state === 'running') {
+      // Where the task answers, once it runs: host-mode ports (Docker's PortStatus) and, for
+      // the routing mesh, every target port's address on this node.
+      const ports = this.ctlr?.portStatus?.() ?? [];
+      if (ports.length > 0) this.status.PortStatus = { Ports: ports };
+      const endpoints = this.ctlr?.meshEndpoints?.() ?? [];
+      if (endpoints.length > 0) this.status.MeshEndpoints = endpoints;
+    }
     this.facts.state = r.state;
     this.log.debug({ state: r.state, err: r.err }, 'task state changed');
     this.opts.report(this.taskId, this.status);

@@ -18,7 +18,7 @@ import { rmSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import type { PortConfig } from '../../api/service.ts';
-import type { ContainerStatus, Task } from '../../api/task.ts';
+import type { ContainerStatus, Task, TaskEndpoint } from '../../api/task.ts';
 import type { Disposer } from '../../base/owner.ts';
 import { cancelled, controllerClosed, ExecutorError, noSuchImage } from '../errors.ts';
 import type {
@@ -382,6 +382,18 @@ export class DockerController implements Controller {
   /** Where each of the task's ports can be reached from this node (see ports.ts). */
   ports(): readonly TaskPortEndpoint[] {
     return this.endpoints;
+  }
+
+  /** Where the mesh reaches each ingress port: the engine's binding on this node. */
+  meshEndpoints(): TaskEndpoint[] {
+    return this.endpoints
+      .filter((e) => e.publishMode === 'ingress' && e.hostPort > 0)
+      .map((e) => ({
+        TargetPort: e.targetPort,
+        Protocol: e.protocol,
+        Host: e.hostIp === '0.0.0.0' || e.hostIp === '::' ? '' : e.hostIp,
+        Port: e.hostPort,
+      }));
   }
 
   /** The task's host-mode ports as Docker reports them in its PortStatus. */

@@ -4,7 +4,7 @@
  * close() rejects its pending waits and drops its health listeners, leaving the process
  * running. Beyond the contract it tells the task's port mapping (for the routing mesh).
  */
-import type { ContainerStatus } from '../../api/task.ts';
+import type { ContainerStatus, TaskEndpoint } from '../../api/task.ts';
 import type { Disposer } from '../../base/owner.ts';
 import { controllerClosed } from '../errors.ts';
 import type { Controller, ExitInfo, HealthStatus, LogOptions, TaskLogLine } from '../executor.ts';
@@ -87,6 +87,11 @@ export class ProcessController implements Controller {
   /** The host port given for each target port ([] before prepare). */
   ports(): PortMapping[] {
     return this.task.record?.ports.map((p) => ({ ...p })) ?? [];
+  }
+
+  /** The process listens on its assigned port on every address of the node. */
+  meshEndpoints(): TaskEndpoint[] {
+    return this.ports().map((p) => ({ TargetPort: p.targetPort, Protocol: p.protocol, Host: '', Port: p.hostPort }));
   }
 
   close(): void {

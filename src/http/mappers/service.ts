@@ -67,7 +67,8 @@ export function taskToEngine(t: Stored<Task>, network: NetworkLookup = () => und
   if (t.Slot) out.Slot = t.Slot;
   if (t.NodeID) out.NodeID = t.NodeID;
   if (t.AssignedGenericResources !== undefined) out.AssignedGenericResources = t.AssignedGenericResources;
-  out.Status = { ...t.Status, PortStatus: t.Status.PortStatus ?? {} };
+  const { MeshEndpoints: _mesh, ...status } = t.Status;
+  out.Status = { ...status, PortStatus: t.Status.PortStatus ?? {} };
   out.DesiredState = t.DesiredState;
   if (t.NetworksAttachments !== undefined) {
     out.NetworksAttachments = t.NetworksAttachments.map((a) => {
