@@ -9,7 +9,7 @@
  *   every member             ──► Node.ManagerStatus {Leader, Reachability, Addr}
  *
  * One membership change at a time (Raft refuses a second while one is in flight); the
- * loop runs on node events and once a second.
+ * loop runs on node events, once a second, and every 50 ms while a learner catches up.
  */
 import type { DeepReadonly } from '../../api/meta.ts';
 import type { ManagerStatus, Node } from '../../api/node.ts';
@@ -49,8 +49,19 @@ export class RoleManager {
   async stop(): Promise<void> {
     this.stopped = true;
     this.timer?.cancel();
+    this.soonTimer?.cancel();
     this.unsubscribe?.();
     await this.running;
+  }
+
+  private soonTimer: Timer | undefined;
+
+  private soon(): void {
+    if (this.soonTimer || this.stopped) return;
+    this.soonTimer = this.opts.clock.setTimeout(() => {
+      this.soonTimer = undefined;
+      this.kick();
+    }, 50);
   }
 
   private kick(): void {
@@ -79,7 +90,9 @@ export class RoleManager {
     const nodes = new Map(store.view((tx) => tx.nodes.all().map((n) => [n.ID, n] as const)));
     const members = [...st.conf.voters, ...st.conf.learners];
 
-    // 1. Promote a learner that has caught up.
+    // 1. Promote a learner that has caught up; one still catching up is looked at again
+    // shortly (a joining manager waits for its vote), not at the next one-second pass.
+    let catchingUp = false;
     for (const l of st.conf.learners) {
       const p = st.progress.get(l);
       const node = nodes.get(nodeIdOfMember(l));
@@ -88,7 +101,14 @@ export class RoleManager {
         await raft.proposeConfChange({ type: 'addVoter', node: l });
         return;
       }
+      if (node?.Spec.Role === 'manager') catchingUp = true;
     }
+    // A manager node whose member is not in the configuration yet is joining right now.
+    const memberNodes = new Set(members.map(nodeIdOfMember));
+    for (const n of nodes.values()) {
+      if (n.Spec.Role === 'manager' && !memberNodes.has(n.ID) && n.Status.State !== 'down') catchingUp = true;
+    }
+    if (catchingUp) this.soon();
     // 2. Remove members whose node was demoted or removed.
     for (const m of members) {
       const node = nodes.get(nodeIdOfMember(m));
