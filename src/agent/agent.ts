@@ -23,7 +23,7 @@ import type { Rng } from '../base/rng.ts';
 import { errorMessage } from '../executor/errors.ts';
 import type { Executor } from '../executor/executor.ts';
 import type { SessionDialer } from '../manager/dispatcher/link.ts';
-import { SESSION_DEFAULTS } from '../manager/dispatcher/protocol.ts';
+import { SESSION_DEFAULTS, type WireMesh } from '../manager/dispatcher/protocol.ts';
 import { LogPublisher } from './logs.ts';
 import { ManagerList } from './managers.ts';
 import { Reporter } from './reporter.ts';
@@ -50,6 +50,8 @@ export interface AgentOptions {
   killAfterMs?: number;
   /** Called with this node's object when a session opens and whenever its spec changes. */
   onNode?: (node: DeepReadonly<Node>) => void;
+  /** The routing mesh's table, as the leader sends it (the daemon gives it to its data path). */
+  onMesh?: (mesh: WireMesh) => void;
   /** `swarm join --availability`: the availability of the node when the swarm first sees it. */
   availability?: NodeAvailability;
 }
@@ -124,6 +126,9 @@ export class Agent {
       },
       logsSubscribe: (s, m) => {
         if (s === this.current) this.logs.subscribe(m, (id, lines, end) => s.sendLogs(id, lines, end));
+      },
+      mesh: (s, mesh) => {
+        if (s === this.current) this.opts.onMesh?.(mesh);
       },
       logsCancel: (s, subId) => {
         if (s === this.current) this.logs.cancel(subId);

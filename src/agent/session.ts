@@ -25,6 +25,7 @@ import type {
   SessionErrorCode,
   TaskStatusUpdate,
   WireLogLine,
+  WireMesh,
 } from '../manager/dispatcher/protocol.ts';
 
 export type SessionEnd =
@@ -37,6 +38,7 @@ export interface SessionHandlers {
   managers(s: AgentSession, managers: readonly ManagerPeer[]): void;
   node(s: AgentSession, node: DeepReadonly<Node>): void;
   logsSubscribe?(s: AgentSession, m: LogsSubscribe): void;
+  mesh?(s: AgentSession, mesh: WireMesh): void;
   logsCancel?(s: AgentSession, subId: string): void;
   ended(s: AgentSession, why: SessionEnd): void;
 }
@@ -136,6 +138,9 @@ export class AgentSession {
         return;
       case 'node':
         h.node(this, m.node);
+        return;
+      case 'mesh':
+        h.mesh?.(this, m.mesh);
         return;
       case 'logs-subscribe':
         h.logsSubscribe?.(this, m);

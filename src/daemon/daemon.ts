@@ -31,6 +31,7 @@ import type {
 import { EventLog } from '../http/event-log.ts';
 import { type ApiServer, createApiServer } from '../http/server.ts';
 import type { Control } from '../manager/controlapi/index.ts';
+import type { MeshMode } from './mesh.ts';
 import { SwarmController } from './swarm.ts';
 
 export interface DaemonOptions {
@@ -40,6 +41,8 @@ export interface DaemonOptions {
   listenAddr?: string;
   advertiseAddr?: string;
   executor: (node: { nodeId: string }) => Executor;
+  /** The routing mesh (`--mesh`, `--mesh-addr`). */
+  mesh?: { mode: MeshMode; addresses?: readonly string[] };
   logger: Logger;
   clock?: Clock;
   rng?: Rng;
@@ -61,6 +64,7 @@ export class Daemon implements Backend {
       listenAddr: opts.listenAddr ?? '0.0.0.0:2377',
       ...(opts.advertiseAddr !== undefined && { advertiseAddr: opts.advertiseAddr }),
       executor: opts.executor,
+      ...(opts.mesh && { mesh: opts.mesh }),
       clock: this.clock,
       rng: opts.rng ?? systemRng(),
       logger: opts.logger,

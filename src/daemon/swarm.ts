@@ -30,6 +30,7 @@ import {
   createRootCa,
   issueNodeCertificate,
   parseJoinToken,
+  tlsInfoOf,
 } from '../ca/index.ts';
 import { cipherForKeys, type DekCipher, generateUnlockKey, KeyManager } from '../crypt/index.ts';
 import type { Executor } from '../executor/executor.ts';
@@ -59,6 +60,7 @@ import type { MemoryStore, Stored } from '../store/index.ts';
 import { advertiseAddress, hostOf, withPort } from './addresses.ts';
 import { NodeIdentity } from './identity.ts';
 import { ManagerRole } from './manager-role.ts';
+import { type MeshMode, NodeMesh } from './mesh.ts';
 import { type DaemonState, type Role, StateFile, type SwarmState } from './state.ts';
 
 export interface SwarmControllerOptions {
@@ -75,6 +77,8 @@ export interface SwarmControllerOptions {
   tickMs?: number;
   /** Called with the manager's store when the manager role starts, undefined when it stops. */
   onStore?: (store: MemoryStore | undefined) => void;
+  /** The routing mesh on this node (default: the user-space proxy on every address). */
+  mesh?: { mode: MeshMode; addresses?: readonly string[] };
 }
 
 const ALREADY_IN_SWARM =
@@ -91,11 +95,14 @@ export class SwarmController implements SwarmBackend {
   private managerStarting: Promise<void> | undefined;
   private agent: Agent | undefined;
   private executor: Executor | undefined;
+  private mesh: NodeMesh | undefined;
   private channels: RpcChannels | undefined;
   private forwarding: ForwardingControl | undefined;
   private locked = false;
   /** The role the node's spec asks for, as its session last reported it. */
   private desiredRole: Role | undefined;
+  /** While this manager asks the leader to admit it into Raft (its own Raft knows no leader yet). */
+  private admitting = false;
   private lastError = '';
   private unsubscribeCluster: (() => void) | undefined;
   private unsubscribeIdentity: (() => void) | undefined;
@@ -163,6 +170,8 @@ export class SwarmController implements SwarmBackend {
     const agent = this.agent;
     this.agent = undefined;
     await agent?.stop();
+    await this.mesh?.close();
+    this.mesh = undefined;
     await this.executor?.dispose();
     this.executor = undefined;
     const role = this.managerRole;
@@ -223,8 +232,10 @@ export class SwarmController implements SwarmBackend {
     const c = this.control();
     if (!c) throw new ShoalError('unavailable', NOT_IN_SWARM);
     const cluster = await c.getCluster();
-    const { RootCA: _ca, UnlockKey: _key, RemovedNodes: _removed, ...shown } = cluster;
-    return shown as Stored<Cluster>;
+    const { RootCA: ca, UnlockKey: _key, RemovedNodes: _removed, ...shown } = cluster;
+    // The root's certificate (never its key) as Engine TLSInfo: what `docker swarm ca` prints.
+    const tls = !shown.TLSInfo?.TrustRoot && ca?.CACert ? { TLSInfo: tlsInfoOf(ca.CACert) } : {};
+    return { ...shown, ...tls } as Stored<Cluster>;
   }
 
   /**
@@ -369,7 +380,17 @@ export class SwarmController implements SwarmBackend {
               addr: advertise,
             },
           );
-          if (!issued.ok) throw new ShoalError('invalid_argument', issued.error.message);
+          if (!issued.ok) {
+            // A refusal from the CA (a bad token) reads as Docker shows swarmkit's: the gRPC
+            // status text. Anything else (unreachable...) says where it happened.
+            const e = issued.error;
+            throw new ShoalError(
+              'invalid_argument',
+              e.code === 'invalid_argument'
+                ? `rpc error: code = InvalidArgument desc = ${e.details}`
+                : e.message,
+            );
+          }
           const status = issued.value.status;
           if (status.state !== 'issued')
             throw new ShoalError('unavailable', `certificate not issued: ${status.state}`);
@@ -524,13 +545,16 @@ export class SwarmController implements SwarmBackend {
     });
   }
 
-  /** The leader's address, as best known. */
+  /**
+   * The leader's address, as best known. A manager in Raft knows it from Raft, and knowing
+   * none means there is none (an election, or no quorum): the control API then answers
+   * Docker's "does not have a leader" instead of trying the address of a manager that is
+   * gone. A worker, and a manager still being admitted, fall back on a manager they know.
+   */
   private leaderAddr(): string | undefined {
-    return (
-      this.managerRole?.manager.directory.leader()?.addr ??
-      this.agent?.manager ??
-      this.swarm?.remoteManagers[0]
-    );
+    const role = this.managerRole;
+    if (role && !this.admitting) return role.manager.directory.leader()?.addr;
+    return role?.manager.directory.leader()?.addr ?? this.agent?.manager ?? this.swarm?.remoteManagers[0];
   }
 
   private async startManagerRole(o: {
@@ -569,7 +593,10 @@ export class SwarmController implements SwarmBackend {
       this.managerRole = role;
       this.followCluster(role);
       this.opts.onStore?.(role.manager.store);
-      if (o.join) await this.admit(s.nodeId, raftId, s.advertiseAddr);
+      if (o.join) {
+        await this.admit(s.nodeId, raftId, s.advertiseAddr);
+        await this.untilVoter(raftId);
+      }
     };
     this.managerStarting = run().finally(() => {
       this.managerStarting = undefined;
@@ -599,20 +626,42 @@ export class SwarmController implements SwarmBackend {
 
   private async admit(nodeId: string, raftId: string, addr: string): Promise<void> {
     let last: unknown;
-    for (let i = 0; i < 60; i++) {
-      try {
-        const members = (await this.forwarding?.joinRaft(nodeId, raftId, addr)) ?? [];
-        this.managerRole?.manager.addPeers(members);
-        return;
-      } catch (e) {
-        last = e;
-        await new Promise<void>((r) => this.opts.clock.setTimeout(r, 500));
+    this.admitting = true;
+    try {
+      for (let i = 0; i < 60; i++) {
+        try {
+          const members = (await this.forwarding?.joinRaft(nodeId, raftId, addr)) ?? [];
+          this.managerRole?.manager.addPeers(members);
+          return;
+        } catch (e) {
+          last = e;
+          await new Promise<void>((r) => this.opts.clock.setTimeout(r, 500));
+        }
       }
+    } finally {
+      this.admitting = false;
     }
     throw new ShoalError(
       'unavailable',
       `could not join the managers: ${(last as Error)?.message ?? 'no leader'}`,
     );
+  }
+
+  /**
+   * A new member is admitted as a learner and promoted once caught up (RoleManager). Until
+   * then it does not count toward the quorum: losing a manager right after `swarm join`
+   * returned could leave the rest without one. So the join waits for the promotion, as
+   * Docker's join returns with the member already voting; past a while it carries on
+   * (the leader still promotes it) with a warning rather than failing a join that worked.
+   */
+  private async untilVoter(raftId: string): Promise<void> {
+    const voting = (): boolean =>
+      this.managerRole?.manager.raft.status().conf.voters.includes(raftId) === true;
+    try {
+      await this.waitFor(voting, 20_000, 'this manager to become a Raft voter');
+    } catch {
+      this.log.warn({ raftId }, 'joined Raft as a learner; not promoted to voter yet');
+    }
   }
 
   /** Every manager follows the swarm's unlock key: its data key is wrapped with it, or not. */
@@ -641,12 +690,19 @@ export class SwarmController implements SwarmBackend {
     const s = this.swarm as SwarmState;
     if (this.agent || !this.channels) return;
     this.executor = this.opts.executor({ nodeId: s.nodeId });
+    const mesh = new NodeMesh({
+      mode: this.opts.mesh?.mode ?? 'userspace',
+      ...(this.opts.mesh?.addresses && { addresses: this.opts.mesh.addresses }),
+      logger: this.log,
+    });
+    this.mesh = mesh;
     this.agent = new Agent({
       nodeId: s.nodeId,
       executor: this.executor,
       dialer: new GrpcSessionDialer({ channels: this.channels, clock: this.opts.clock, logger: this.log }),
       managers: s.role === 'manager' ? [s.advertiseAddr, ...s.remoteManagers] : s.remoteManagers,
       ...(s.availability && { availability: s.availability }),
+      onMesh: (m) => mesh.update(m, s.nodeId),
       clock: this.opts.clock,
       rng: this.opts.rng.fork(),
       logger: this.log,

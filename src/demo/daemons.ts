@@ -81,6 +81,9 @@ export class LocalDaemons {
         this.opts.executor,
         '--node-name',
         d.name,
+        // Each node's routing mesh on its own address: the daemons share one machine.
+        '--mesh-addr',
+        host,
       ],
       { stdio: ['ignore', log, log], env: { ...process.env, ...this.opts.env } },
     );

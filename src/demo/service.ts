@@ -4,7 +4,7 @@
  * executor assigns it (PORT), answering with where it runs; other executors get an image.
  */
 
-const WEB_SERVER = `
+export const WEB_SERVER = `
 const http = require('node:http');
 const where = 'task ' + (process.env.SHOAL_TASK_NAME || '?') + ' on ' + (process.env.SHOAL_NODE_HOSTNAME || '?');
 http.createServer((req, res) => res.end('hello from ' + where + '\\n')).listen(Number(process.env.PORT || 8000));

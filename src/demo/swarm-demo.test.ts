@@ -5,7 +5,7 @@ import { runSwarmDemo } from './swarm-demo.ts';
 
 test('shoal demo: 3 managers and 1 worker form a swarm and run the web service', async () => {
   const lines: string[] = [];
-  await runSwarmDemo({ exit: true, replicas: 3, out: (l) => lines.push(l) });
+  await runSwarmDemo({ exit: true, replicas: 3, executor: 'process', out: (l) => lines.push(l) });
   const text = lines.join('\n');
   assert.match(text, /swarm init on node1 .* is the leader/);
   assert.equal(lines.filter((l) => /swarm join on node\d .* as a manager/.test(l)).length, 2, text);
@@ -17,4 +17,9 @@ test('shoal demo: 3 managers and 1 worker form a swarm and run the web service',
   assert.equal(nodeRows.filter((l) => /Reachable$/.test(l)).length, 2, text);
   const taskRows = lines.filter((l) => /^\w{12}\s+web\.\d\s+.*Running\s+Running$/.test(l));
   assert.equal(taskRows.length, 3, text);
+  // Every node answers on the published port, also the one running no task.
+  const mesh = lines.filter((l) =>
+    /curl http:\/\/127\.0\.0\.\d:8080\/ {2}-> {2}hello from task web\.\d on node\d$/.test(l),
+  );
+  assert.equal(mesh.length, 4, text);
 });

@@ -6,6 +6,7 @@
  * docker CLI can be pointed at it; `exit: true` stops it once the service converged.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DaemonHandle } from './daemons.ts';
@@ -47,6 +48,28 @@ async function removeService(d: DaemonHandle | undefined): Promise<void> {
   }
 }
 
+/** What a node's published port answers (retrying while the mesh learns the tasks). */
+async function meshAnswer(host: string, port: number): Promise<string> {
+  let last = '';
+  for (let i = 0; i < 50; i++) {
+    last = await new Promise<string>((resolve) => {
+      const r = request({ host, port, path: '/', agent: false, timeout: 2_000 }, (res) => {
+        let body = '';
+        res.on('data', (c: Buffer) => {
+          body += c.toString();
+        });
+        res.on('end', () => resolve(body.trim()));
+      });
+      r.on('timeout', () => r.destroy(new Error('timed out')));
+      r.on('error', (e) => resolve(`error: ${e.message}`));
+      r.end();
+    });
+    if (!last.startsWith('error')) return last;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return last;
+}
+
 interface SwarmInfo {
   JoinTokens: { Worker: string; Manager: string };
 }
@@ -56,7 +79,7 @@ export async function runSwarmDemo(opts: SwarmDemoOptions): Promise<void> {
   const managers = opts.managers ?? 3;
   const workers = opts.workers ?? 1;
   const replicas = opts.replicas ?? 3;
-  const executor = opts.executor ?? 'fake';
+  const executor = opts.executor ?? 'process';
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'shoal-demo-'));
   const t0 = performance.now();
   const secs = (t: number) => `${((performance.now() - t) / 1000).toFixed(2)} s`;
@@ -118,6 +141,14 @@ export async function runSwarmDemo(opts: SwarmDemoOptions): Promise<void> {
       await new Promise((r) => setTimeout(r, 100));
     }
     out(`  converged in ${secs(t)}`);
+    if (executor === 'process') {
+      out('');
+      out('The routing mesh: port 8080 answers on every node, whichever runs a task:');
+      for (const d of cluster.daemons) {
+        const host = d.addr.slice(0, d.addr.lastIndexOf(':'));
+        out(`  curl http://${host}:8080/  ->  ${await meshAnswer(host, 8080)}`);
+      }
+    }
     out('');
     for (const l of nodeTable(await first.engine.get('/nodes'), nodeId)) out(l);
     out('');

@@ -25,6 +25,7 @@ import { Allocator } from './allocator/index.ts';
 import { ControlApi } from './controlapi/index.ts';
 import { RaftDirectory } from './directory.ts';
 import { Dispatcher, type DispatcherOptions } from './dispatcher/index.ts';
+import { MeshPublisher } from './mesh/publisher.ts';
 import { Orchestration } from './orchestrator/index.ts';
 import { ensureClusterObjects, ensureManagerNode, type InitialCluster } from './role/cluster-init.ts';
 import { nodeIdOfMember } from './role/raft-ids.ts';
@@ -65,6 +66,7 @@ interface Term {
   allocator: Allocator;
   scheduler: Scheduler;
   roles: RoleManager;
+  mesh: MeshPublisher;
 }
 
 export class Manager {
@@ -216,6 +218,7 @@ export class Manager {
         ...(this.opts.schedulerGatherMs !== undefined && { gatherMs: this.opts.schedulerGatherMs }),
       }),
       roles: new RoleManager({ store, raft: this.raft, clock, logger: this.log }),
+      mesh: new MeshPublisher({ store, clock, logger: this.log, publish: (m) => this.dispatcher.setMesh(m) }),
     };
     this.term = t;
     t.allocator.start();
@@ -223,12 +226,15 @@ export class Manager {
     t.orchestration.start();
     t.roles.start();
     this.dispatcher.start();
+    t.mesh.start();
     this.log.info({ term }, 'leader subsystems started');
   }
 
   private async stepDown(): Promise<void> {
     const t = this.term;
     this.term = undefined;
+    t?.mesh.stop();
+    this.dispatcher.setMesh(undefined);
     this.dispatcher.stop();
     if (t) {
       await stopTerm(t);

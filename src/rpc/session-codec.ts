@@ -21,6 +21,7 @@ const DISPATCHER_KINDS: ReadonlySet<string> = new Set([
   'error',
   'logs-subscribe',
   'logs-cancel',
+  'mesh',
 ]);
 
 export function encodeMessage(m: AgentMessage | DispatcherMessage): Uint8Array {

@@ -7,6 +7,7 @@ import pino from 'pino';
 import { realClock } from '../../base/clock.ts';
 import { SeededRng } from '../../base/rng.ts';
 import { Daemon } from '../../daemon/daemon.ts';
+import type { MeshMode } from '../../daemon/mesh.ts';
 import { DockerExecutor } from '../../executor/docker/executor.ts';
 import type { Executor } from '../../executor/executor.ts';
 import { FakeExecutor } from '../../executor/fake/executor.ts';
@@ -21,21 +22,27 @@ export interface DaemonFlags {
   nodeName?: string;
   dockerHost?: string;
   logLevel: string;
+  mesh: string;
+  meshAddr?: string[];
 }
 
-function executorFactory(
-  kind: string,
-  nodeName: string,
-  dataDir: string,
-  dockerHost?: string,
-): (node: { nodeId: string }) => Executor {
-  switch (kind) {
+/** The node's own address, when the daemon was told it (`--mesh-addr`): host-mode ports bind it. */
+function executorFactory(o: DaemonFlags): (node: { nodeId: string }) => Executor {
+  const nodeName = o.nodeName ?? hostname();
+  const nodeAddress = o.meshAddr?.[0];
+  switch (o.executor) {
     case 'fake':
       return () =>
         new FakeExecutor({ clock: realClock, rng: new SeededRng(Date.now() >>> 0), hostname: nodeName });
     case 'process':
       // tasks in <data dir>/tasks/<id>/, adopted again when the daemon restarts
-      return () => new ProcessExecutor({ dataDir, hostname: nodeName });
+      return ({ nodeId }) =>
+        new ProcessExecutor({
+          dataDir: o.dataDir,
+          hostname: nodeName,
+          nodeId,
+          ...(nodeAddress !== undefined && { nodeAddress }),
+        });
     case 'docker':
       // The node id labels the node's containers, so daemons sharing one engine never
       // touch each other's.
@@ -43,11 +50,13 @@ function executorFactory(
         new DockerExecutor({
           nodeId,
           hostname: nodeName,
-          ...(dockerHost !== undefined && { dockerHost }),
+          ...(o.dockerHost !== undefined && { dockerHost: o.dockerHost }),
           pull: true,
+          // ingress ports published on every address: the mesh reaches them at the node's address
+          meshHostIp: '0.0.0.0',
         });
     default:
-      throw new Error(`executor "${kind}" is not available in this build (use --executor fake)`);
+      throw new Error(`executor "${o.executor}" is not available in this build (use --executor fake)`);
   }
 }
 
@@ -58,7 +67,8 @@ export async function runDaemon(o: DaemonFlags): Promise<void> {
     listenAddr: o.listenAddr,
     ...(o.advertiseAddr !== undefined && { advertiseAddr: o.advertiseAddr }),
     ...(o.host !== undefined && { hosts: o.host }),
-    executor: executorFactory(o.executor, o.nodeName ?? hostname(), o.dataDir, o.dockerHost),
+    executor: executorFactory(o),
+    mesh: { mode: o.mesh as MeshMode, ...(o.meshAddr && { addresses: o.meshAddr }) },
     logger,
   });
   await daemon.start();

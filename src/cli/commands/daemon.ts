@@ -21,6 +21,15 @@ export function daemonCommand(): Command {
       'Docker Engine for --executor docker (unix:///path or tcp://host:port; default DOCKER_HOST, else /var/run/docker.sock)',
     )
     .addOption(
+      new Option(
+        '--mesh <mode>',
+        'routing mesh data path (auto: nftables when root with nft, else user space)',
+      )
+        .choices(['userspace', 'nft', 'auto', 'off'])
+        .default('userspace'),
+    )
+    .option('--mesh-addr <addr...>', 'addresses the routing mesh listens on (default: every address)')
+    .addOption(
       new Option('--log-level <level>', 'log level')
         .choices(['debug', 'info', 'warn', 'error'])
         .default('info'),

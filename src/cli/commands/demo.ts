@@ -12,8 +12,8 @@ export function demoCommand(): Command {
     .option('--replicas <n>', 'replicas of the demo service', '3')
     .addOption(
       new Option('--executor <kind>', 'how the daemons run tasks')
-        .choices(['fake', 'process', 'docker'])
-        .default('fake'),
+        .choices(['process', 'fake'])
+        .default('process'),
     )
     .option('--raft', 'run the Raft-only demo instead (3 members, leader killed, failover)', false)
     .option('--keep', 'with --raft: keep the cluster running until Ctrl-C', false)

@@ -4,6 +4,7 @@
  * close() rejects its pending waits and drops its health listeners, leaving the process
  * running. Beyond the contract it tells the task's port mapping (for the routing mesh).
  */
+import type { PortConfig } from '../../api/service.ts';
 import type { ContainerStatus, TaskEndpoint } from '../../api/task.ts';
 import type { Disposer } from '../../base/owner.ts';
 import { controllerClosed } from '../errors.ts';
@@ -89,9 +90,23 @@ export class ProcessController implements Controller {
     return this.task.record?.ports.map((p) => ({ ...p })) ?? [];
   }
 
-  /** The process listens on its assigned port on every address of the node. */
+  /** The process listens on its assigned port on every address of the node (mesh ports only). */
   meshEndpoints(): TaskEndpoint[] {
-    return this.ports().map((p) => ({ TargetPort: p.targetPort, Protocol: p.protocol, Host: '', Port: p.hostPort }));
+    return this.ports()
+      .filter((p) => !p.host)
+      .map((p) => ({ TargetPort: p.targetPort, Protocol: p.protocol, Host: '', Port: p.hostPort }));
+  }
+
+  /** Host-mode ports, as Docker's PortStatus lists them. */
+  portStatus(): PortConfig[] {
+    return this.ports()
+      .filter((p) => p.host)
+      .map((p) => ({
+        Protocol: p.protocol,
+        TargetPort: p.targetPort,
+        PublishedPort: p.hostPort,
+        PublishMode: 'host',
+      }));
   }
 
   close(): void {

@@ -19,6 +19,8 @@ export interface EnvContext {
   secretsDir?: string;
   configsDir?: string;
   ports: readonly PortMapping[];
+  /** The node's own address (SHOAL_NODE_ADDR). */
+  nodeAddress?: string;
   /** The daemon's environment (default process.env). */
   base?: NodeJS.ProcessEnv;
 }
@@ -42,12 +44,15 @@ export function taskEnv(task: Task, ctx: EnvContext): string[] {
   for (const kv of task.Spec.ContainerSpec?.Env ?? []) put(kv);
   const shoal: Record<string, string | undefined> = {
     SHOAL_TASK_ID: task.ID,
-    SHOAL_TASK_NAME: task.Name,
+    SHOAL_TASK_NAME:
+      task.Name ??
+      `${task.ServiceAnnotations?.Name ?? task.ServiceID}.${task.Slot ? task.Slot : (task.NodeID ?? ctx.nodeId)}`,
     SHOAL_TASK_SLOT: task.Slot ? String(task.Slot) : undefined,
     SHOAL_SERVICE_ID: task.ServiceID,
     SHOAL_SERVICE_NAME: task.ServiceAnnotations?.Name,
     SHOAL_NODE_ID: task.NodeID ?? ctx.nodeId,
     SHOAL_NODE_HOSTNAME: ctx.hostname,
+    SHOAL_NODE_ADDR: ctx.nodeAddress,
     SHOAL_TASK_DIR: ctx.taskDir,
     SHOAL_SECRETS_DIR: ctx.secretsDir,
     SHOAL_CONFIGS_DIR: ctx.configsDir,

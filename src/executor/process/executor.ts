@@ -39,6 +39,11 @@ export interface ProcessExecutorOptions {
   secretsRoot?: string;
   /** Image -> entrypoint, added to the base images (busybox, alpine…: []). */
   images?: Record<string, string[]>;
+  /**
+   * The node's own address, given to tasks as SHOAL_NODE_ADDR: a host-mode server that
+   * binds it answers on this node only (several nodes may share one machine).
+   */
+  nodeAddress?: string;
   /** Host ports for target ports come from this range (default: any free port). */
   portRange?: [number, number];
   /** The environment tasks inherit PATH etc. from (default process.env). */
@@ -76,6 +81,7 @@ export class ProcessExecutor implements Executor {
       secretsOnDisk: secrets.onDisk,
       nodeId: opts.nodeId ?? '',
       hostname: this.hostname,
+      ...(opts.nodeAddress !== undefined && { nodeAddress: opts.nodeAddress }),
       clock: opts.clock ?? realClock,
       logger: (opts.logger ?? nullLogger).child({ executor: 'process' }),
       ports: new PortAllocator(opts.portRange ? { range: opts.portRange } : {}),

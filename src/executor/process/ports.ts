@@ -23,6 +23,8 @@ export interface PortMapping {
   hostPort: number;
   /** The service's published port, when it has one (routing mesh or host mode). */
   publishedPort?: number;
+  /** Host mode: the process listens on the published port itself, on its node only. */
+  host?: boolean;
 }
 
 /** Tries to bind `port` (0: any); resolves with the port bound, or undefined if taken. */
@@ -74,9 +76,13 @@ export class PortAllocator {
         const key = `${protocol}/${c.TargetPort}`;
         if (seen.has(key)) continue;
         seen.add(key);
-        const hostPort = await this.pick(protocol);
+        const hostMode = c.PublishMode === 'host' && c.PublishedPort !== undefined && c.PublishedPort > 0;
+        const hostPort = hostMode
+          ? this.claim(protocol, c.PublishedPort as number)
+          : await this.pick(protocol);
         const m: PortMapping = { protocol, targetPort: c.TargetPort, hostPort };
         if (c.PublishedPort) m.publishedPort = c.PublishedPort;
+        if (hostMode) m.host = true;
         out.push(m);
       }
     } catch (e) {
@@ -84,6 +90,14 @@ export class PortAllocator {
       throw e;
     }
     return out;
+  }
+
+  /** A host-mode published port: the scheduler gave this node the port; this node's tasks must not share it. */
+  private claim(protocol: Protocol, port: number): number {
+    const key = `${protocol}/${port}`;
+    if (this.taken.has(key)) throw new Error(`port ${port}/${protocol} is already in use on this node`);
+    this.taken.add(key);
+    return port;
   }
 
   private async pick(protocol: Protocol): Promise<number> {

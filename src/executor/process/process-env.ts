@@ -14,6 +14,7 @@ export interface ProcessEnv {
   secretsOnDisk: boolean;
   nodeId: string;
   hostname: string;
+  nodeAddress?: string;
   clock: Clock;
   logger: Logger;
   ports: PortAllocator;

@@ -197,6 +197,7 @@ export class ProcessTask {
       ...(secrets.length > 0 && { secretsDir: l.secretsDir }),
       ...(configs.length > 0 && { configsDir: l.configs }),
       ports,
+      ...(this.env.nodeAddress !== undefined && { nodeAddress: this.env.nodeAddress }),
       base: this.env.baseEnv,
     });
     const record: TaskRecord = {

@@ -40,6 +40,7 @@ import {
   type SessionErrorCode,
   type StatusReport,
   sessionInvalid,
+  type WireMesh,
 } from './protocol.ts';
 import { AssignmentStreams } from './streams.ts';
 import { UpdateQueue } from './updates.ts';
@@ -93,6 +94,7 @@ export interface LogSink {
 export class Dispatcher implements SessionAcceptor {
   private run: Running | undefined;
   private logSink: LogSink | undefined;
+  private mesh: WireMesh | undefined;
   private readonly links = new Map<DispatcherLink, LinkState>();
   private readonly log: Logger;
 
@@ -115,6 +117,14 @@ export class Dispatcher implements SessionAcceptor {
       writes: r ? { ...r.updates.stats } : undefined,
       assignments: r ? { ...r.streams.stats } : undefined,
     };
+  }
+
+  /** The routing mesh's table: sent to every node now, and to each node whose session opens. */
+  setMesh(mesh: WireMesh | undefined): void {
+    this.mesh = mesh;
+    const run = this.run;
+    if (!run || !mesh) return;
+    for (const s of run.nodes.sessions()) if (s.accepted) s.link.send({ kind: 'mesh', mesh });
   }
 
   setLogSink(sink: LogSink | undefined): void {
@@ -309,6 +319,7 @@ export class Dispatcher implements SessionAcceptor {
       node,
     });
     ls.link.send(complete);
+    if (this.mesh) ls.link.send({ kind: 'mesh', mesh: this.mesh });
     this.log.debug({ node: session.nodeId, session: session.id }, 'session accepted');
   }
 

@@ -23,6 +23,7 @@ import type { DeepReadonly } from '../../api/meta.ts';
 import type { Node, NodeAvailability, NodeDescription } from '../../api/node.ts';
 import type { Config, Secret } from '../../api/secret.ts';
 import type { Task, TaskStatus } from '../../api/task.ts';
+import type { MeshEndpoint, MeshPort } from '../../network/mesh/types.ts';
 
 /** A manager an agent can open a session with. */
 export interface ManagerPeer {
@@ -167,6 +168,19 @@ export interface LogsSubscribe {
   streams?: ReadonlyArray<'stdout' | 'stderr'>;
 }
 
+/** The routing mesh's endpoint table as the leader sends it to every node. */
+export interface WireMesh {
+  ports: ReadonlyArray<
+    Omit<MeshPort, 'endpoints'> & { endpoints: ReadonlyArray<MeshEndpoint & { node: string }> }
+  >;
+}
+
+/** The whole mesh table, sent when it changes and when a session opens. */
+export interface MeshTable {
+  kind: 'mesh';
+  mesh: WireMesh;
+}
+
 /** The subscriber went away: stop reading. */
 export interface LogsCancel {
   kind: 'logs-cancel';
@@ -174,6 +188,7 @@ export interface LogsCancel {
 }
 
 export type DispatcherMessage =
+  | MeshTable
   | LogsSubscribe
   | LogsCancel
   | SessionAccepted
