@@ -70,8 +70,9 @@ export function endpointSwarmkitProblems(e: EndpointSpec | undefined): Problem[]
   if (!e) return [];
   const out: Problem[] = [];
   const seen = new Set<string>();
-  for (const [i, p] of (e.Ports ?? []).entries()) {
-    if (!p) continue;
+  for (const [i, port] of (e.Ports ?? []).entries()) {
+    // A null entry decodes to Go's zero PortConfig: TCP, ingress mode, nothing published.
+    const p = port ?? {};
     const field = `EndpointSpec.Ports.${i}`;
     if (e.Mode === 'dnsrr' && portPublishMode(p) === 'ingress') {
       out.push(

@@ -1,6 +1,7 @@
 /** ServiceSpec rules of swarmkit's controlapi, one broken rule per case, with swarmkit's exact text. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import type { PortConfig } from '../service.ts';
 import { fileTarget as file, editedServiceSpec as spec } from './fixtures.ts';
 import type { ProblemOrigin } from './problem.ts';
 import { validateServiceSpec } from './service.ts';
@@ -326,6 +327,15 @@ table("swarmkit's validateServiceSpec", [
     name: 'dnsrr with an ingress port (publish mode left to its default)',
     spec: spec((s) => {
       s.EndpointSpec = { Mode: 'dnsrr', Ports: [{ TargetPort: 80, PublishedPort: 8080 }] };
+    }),
+    message: "EndpointSpec: port published with ingress mode can't be used with dnsrr mode",
+    origin: 'swarmkit',
+  },
+  {
+    // Found by the property test (seed -1045836351): JSON null decodes to Go's zero value.
+    name: 'dnsrr with a null port (a zero PortConfig: ingress mode)',
+    spec: spec((s) => {
+      s.EndpointSpec = { Mode: 'dnsrr', Ports: [null as unknown as PortConfig] };
     }),
     message: "EndpointSpec: port published with ingress mode can't be used with dnsrr mode",
     origin: 'swarmkit',
