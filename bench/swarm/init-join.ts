@@ -103,15 +103,15 @@ Wall time of the docker CLI command against real \`shoal daemon\` processes (fak
 ${reps} repetitions, each with three fresh daemons on 127.0.0.2-4 (their start-up not timed).
 The time runs from spawning \`docker\` to its exit, so the CLI's own start-up and \`/_ping\` are
 included, as in the figure measured for Docker itself. A manager join returns once the new
-manager votes in Raft: it is admitted as a learner and promoted by the leader's role manager,
-whose pass runs on node events and once a second: that wait is most of the ~1 s. Returning
-earlier would leave a second where the new manager does not count toward the quorum (the
-failover e2e test lost its quorum that way). A worker join returns once its certificate is issued and its agent started. The
-first repetition pays for cold module loading and JIT.
+manager votes in Raft: it is admitted as a learner and promoted by the leader's role manager
+once caught up (looked at every 50 ms while a manager joins). Returning earlier would leave
+a moment where the new manager does not count toward the quorum (the failover e2e test lost
+its quorum that way). A worker join returns once its certificate is issued and its agent
+started. The first repetition pays for cold module loading and JIT.
 
 ${table}
 
-Reproduce: \`node --import tsx bench/swarm/init-join.ts --reps ${reps}\`
+Reproduce: \`npm run bench:swarm -- --reps ${reps}\`
 
 Measured ${new Date().toISOString().slice(0, 10)} on ${c.length} x ${c[0]?.model ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB,
 Node ${process.versions.node}, ${dockerVersion}. p99 of ${reps} samples is close to the maximum.
