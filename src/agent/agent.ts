@@ -78,6 +78,14 @@ export class Agent {
   private readonly handlers: SessionHandlers;
   private readonly logs: LogPublisher;
 
+  private meshProblems: readonly string[] = [];
+
+  /** The node's routing mesh problems, reported now and again on every new session. */
+  reportMeshProblems(problems: readonly string[]): void {
+    this.meshProblems = problems;
+    if (this.status === 'ready') this.current?.sendMeshProblems(problems);
+  }
+
   /** Log subscriptions this agent is reading now (the log broker's). */
   get logSubscriptions(): number {
     return this.logs.open;
@@ -114,6 +122,7 @@ export class Agent {
         this.nodeChanged(m.node);
         this.reporter.connect((u) => s.sendStatus(u));
         for (const u of this.worker.statuses()) this.reporter.report(u.taskId, u.status);
+        if (this.meshProblems.length > 0) s.sendMeshProblems(this.meshProblems);
       },
       assignments: (s, m) => {
         if (s === this.current) this.worker.apply(m);

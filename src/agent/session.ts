@@ -94,6 +94,12 @@ export class AgentSession {
     return this.opts.link.send({ kind: 'status', sessionId: this.sessionId, updates });
   }
 
+  /** Reports the routing mesh's ports that could not be opened (empty: none). */
+  sendMeshProblems(problems: readonly string[]): boolean {
+    if (this.over || this.sessionId === undefined) return false;
+    return this.opts.link.send({ kind: 'mesh-problems', sessionId: this.sessionId, problems });
+  }
+
   /** Publishes log lines of a subscription (the log broker's). */
   sendLogs(subId: string, lines: WireLogLine[], end?: { done: true; error?: string }): boolean {
     if (this.over || this.sessionId === undefined) return false;

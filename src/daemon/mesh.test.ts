@@ -237,4 +237,30 @@ describe('routing mesh across daemons (process executor)', () => {
       await assert.rejects(get(h, 18181, 1_000), `${h} must not answer`);
     }
   });
+  it('a published port a node cannot open shows in its status, and clears once it opens', async () => {
+    const { createServer } = await import('node:net');
+    const blocker = createServer();
+    await new Promise<void>((r) => blocker.listen(18282, '127.0.0.92', r));
+    const node3 = [...nodeName].find(([, name]) => name === 'node3')?.[0] as string;
+    const message = async () =>
+      (await m.engine.get<{ Status: { Message?: string } }>(`/nodes/${node3}`)).Status.Message ?? '';
+    try {
+      await m.engine.post('/services/create', {
+        Name: 'blocked',
+        TaskTemplate: { ContainerSpec: { Image: 'node:20', Command: [process.execPath, '-e', WEB_SERVER] } },
+        Mode: { Replicated: { Replicas: 1 } },
+        EndpointSpec: { Ports: [{ Protocol: 'tcp', TargetPort: 80, PublishedPort: 18282 }] },
+      });
+      const shown = await until('the problem in node3 status', async () => {
+        const msg = await message();
+        return msg.includes('18282/tcp') ? msg : undefined;
+      });
+      assert.match(shown, /^routing mesh: 18282\/tcp: .*EADDRINUSE/);
+    } finally {
+      await new Promise<void>((r) => blocker.close(() => r()));
+    }
+    await until('the problem cleared', async () => ((await message()) === '' ? true : undefined), 20_000);
+    assert.match(await get('127.0.0.92', 18282), /^hello from/);
+    await m.engine.call('DELETE', '/services/blocked');
+  });
 });

@@ -16,6 +16,8 @@ export type MeshMode = DataPlanePreference | 'off';
 
 export interface NodeMeshOptions {
   mode: MeshMode;
+  /** The ports that cannot be opened now ("8080/tcp on 0.0.0.0: listen EADDRINUSE ..."). */
+  onProblems?: (problems: string[]) => void;
   /** Listen addresses of the user-space path (default: every address of the node). */
   addresses?: readonly string[];
   logger: Logger;
@@ -25,6 +27,7 @@ export class NodeMesh {
   private dataplane: Promise<MeshDataPlane | undefined> | undefined;
   private queue: Promise<void> = Promise.resolve();
   private closed = false;
+  private readonly problems = new Map<string, string>();
 
   constructor(private readonly opts: NodeMeshOptions) {}
 
@@ -61,12 +64,19 @@ export class NodeMesh {
       const { dataplane, fallback } = await selectDataPlane({
         prefer: this.opts.mode === 'off' ? 'userspace' : this.opts.mode,
         userspace: { ...(this.opts.addresses && { addresses: this.opts.addresses }), logger: log },
-        onPortProblem: (p) =>
+        onPortProblem: (p) => {
           log.error(
             { port: p.port, protocol: p.protocol, service: p.serviceId, address: p.address, err: p.message },
             'mesh: a published port could not be opened',
-          ),
-        onPortRecovered: (p) => log.info({ port: p.port, protocol: p.protocol }, 'mesh: published port open'),
+          );
+          this.problems.set(`${p.port}/${p.protocol}`, `${p.port}/${p.protocol}: ${p.message}`);
+          this.opts.onProblems?.([...this.problems.values()]);
+        },
+        onPortRecovered: (p) => {
+          log.info({ port: p.port, protocol: p.protocol }, 'mesh: published port open');
+          if (this.problems.delete(`${p.port}/${p.protocol}`))
+            this.opts.onProblems?.([...this.problems.values()]);
+        },
       });
       if (fallback) log.warn({ reason: fallback }, 'mesh: nftables unavailable, using the user-space proxy');
       log.info({ dataplane: dataplane.kind }, 'mesh: data path ready');

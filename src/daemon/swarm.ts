@@ -693,6 +693,7 @@ export class SwarmController implements SwarmBackend {
     const mesh = new NodeMesh({
       mode: this.opts.mesh?.mode ?? 'userspace',
       ...(this.opts.mesh?.addresses && { addresses: this.opts.mesh.addresses }),
+      onProblems: (problems) => this.agent?.reportMeshProblems(problems),
       logger: this.log,
     });
     this.mesh = mesh;

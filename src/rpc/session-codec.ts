@@ -11,7 +11,14 @@
  */
 import type { AgentMessage, DispatcherMessage } from '../manager/dispatcher/protocol.ts';
 
-const AGENT_KINDS: ReadonlySet<string> = new Set(['open', 'heartbeat', 'status', 'close', 'logs']);
+const AGENT_KINDS: ReadonlySet<string> = new Set([
+  'open',
+  'heartbeat',
+  'status',
+  'close',
+  'logs',
+  'mesh-problems',
+]);
 const DISPATCHER_KINDS: ReadonlySet<string> = new Set([
   'accepted',
   'heartbeat',

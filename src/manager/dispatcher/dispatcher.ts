@@ -249,6 +249,15 @@ export class Dispatcher implements SessionAcceptor {
       case 'logs':
         this.logSink?.publish(s.nodeId, m);
         return;
+      case 'mesh-problems': {
+        const cur = this.opts.store.view((tx) => tx.nodes.get(s.nodeId));
+        if (!cur) return;
+        const Message = m.problems.length > 0 ? `routing mesh: ${m.problems.join('; ')}` : '';
+        if ((cur.Status.Message ?? '') === Message) return;
+        this.log.warn({ node: s.nodeId, problems: m.problems }, 'node reports routing mesh problems');
+        run.updates.node(s.nodeId, { status: { ...cur.Status, Message } });
+        return;
+      }
       case 'close':
         this.log.info({ node: s.nodeId }, 'agent closed its session');
         this.lost(run, ls, s);

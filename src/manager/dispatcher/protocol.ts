@@ -90,7 +90,17 @@ export interface LogsPublish {
   error?: string;
 }
 
-export type AgentMessage = OpenSession | Heartbeat | StatusReport | CloseSession | LogsPublish;
+/**
+ * The node's routing mesh could not open some published ports ("8080/tcp: listen
+ * EADDRINUSE ..."), or can again (an empty list): shown in the node's status message.
+ */
+export interface MeshProblems {
+  kind: 'mesh-problems';
+  sessionId: string;
+  problems: readonly string[];
+}
+
+export type AgentMessage = OpenSession | Heartbeat | StatusReport | CloseSession | LogsPublish | MeshProblems;
 
 // ---- dispatcher -> agent ------------------------------------------------------------
 
