@@ -7,6 +7,7 @@ import { errorText } from './client/errors.ts';
 import { blobCommand } from './commands/blobs.ts';
 import { daemonCommand } from './commands/daemon.ts';
 import { demoCommand } from './commands/demo.ts';
+import { eventsCommand } from './commands/events.ts';
 import { infoCommand } from './commands/info.ts';
 import { networkCommand } from './commands/network.ts';
 import { nodeCommand } from './commands/node.ts';
@@ -35,6 +36,7 @@ program.addCommand(networkCommand());
 program.addCommand(blobCommand('secret'));
 program.addCommand(blobCommand('config'));
 program.addCommand(stackCommand());
+program.addCommand(eventsCommand());
 
 // Subcommands inherit exitOverride only when added after it is set: set it on every one.
 const override = (c: Command): void => {

@@ -99,6 +99,9 @@ describe('createSpec', () => {
         ReplicatedJob: { MaxConcurrent: 2, TotalCompletions: 5 },
       },
     );
+    assert.deepEqual(createSpec('x', [], { mode: 'replicated-job', replicas: 3 }, {}).Mode, {
+      ReplicatedJob: { MaxConcurrent: 3, TotalCompletions: 3 },
+    });
     assert.equal(createSpec('x', [], { mode: 'global-job' }, {}).UpdateConfig, undefined);
     assert.throws(
       () => createSpec('x', [], { mode: 'global', replicas: 2 }, {}),

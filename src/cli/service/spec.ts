@@ -390,7 +390,8 @@ export function createSpec(
           : mode === 'replicated-job'
             ? {
                 ReplicatedJob: {
-                  MaxConcurrent: f.maxConcurrent ?? 1,
+                  // Docker: --max-concurrent defaults to --replicas.
+                  MaxConcurrent: f.maxConcurrent ?? f.replicas ?? 1,
                   TotalCompletions: f.replicas ?? f.maxConcurrent ?? 1,
                 },
               }
