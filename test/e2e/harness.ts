@@ -12,7 +12,9 @@
  *                   └─ docker CLI: DOCKER_HOST=unix://…/shoal.sock, DOCKER_CONFIG=<root>/docker-config
  *
  * Every file picks its own port, so files can run at the same time on the same addresses:
- * swarm 24100, security 24200, secrets 24300, failover 24400, bench/swarm 24500.
+ * swarm 24100, security 24200, secrets 24300, failover 24400, bench/swarm 24500,
+ * containers 24600 (127.0.0.60-62, published ports 24601-24609), bench/containers 24650
+ * (127.0.0.63-65; Docker's own swarm for comparison on 127.0.0.1:24690).
  * `installHooks(h)` wires node:test: logs of every daemon are printed when a test fails,
  * and every child is killed in after() (and on process exit), whatever happened.
  * Only installHooks uses node:test (importing it starts no runner), so benchmarks use this too.

@@ -81,8 +81,16 @@ export function testEngine(): Promise<EngineOrSkip> {
   return shared;
 }
 
-async function open(): Promise<EngineOrSkip> {
-  const given = process.env.SHOAL_TEST_DOCKER_HOST;
+/**
+ * A private dockerd of its own, never shared and never SHOAL_TEST_DOCKER_HOST's (benchmarks
+ * compare two engines side by side); `extraArgs` go to dockerd.
+ */
+export function privateEngine(extraArgs: readonly string[] = []): Promise<EngineOrSkip> {
+  return open(true, extraArgs);
+}
+
+async function open(fresh = false, extraArgs: readonly string[] = []): Promise<EngineOrSkip> {
+  const given = fresh ? undefined : process.env.SHOAL_TEST_DOCKER_HOST;
   if (given) {
     const socketPath = given.replace(/^unix:\/\//, '');
     const docker = new Docker({ socketPath });
@@ -109,6 +117,7 @@ async function open(): Promise<EngineOrSkip> {
       '--ip6tables=false',
       '--shutdown-timeout=2',
       '--log-level=warn',
+      ...extraArgs,
     ],
     { stdio: ['ignore', openSync(logFile, 'a'), openSync(logFile, 'a')] },
   );

@@ -21,6 +21,7 @@ export interface DaemonFlags {
   executor: string;
   nodeName?: string;
   dockerHost?: string;
+  dockerNetwork?: string;
   logLevel: string;
   mesh: string;
   meshAddr?: string[];
@@ -51,9 +52,12 @@ function executorFactory(o: DaemonFlags): (node: { nodeId: string }) => Executor
           nodeId,
           hostname: nodeName,
           ...(o.dockerHost !== undefined && { dockerHost: o.dockerHost }),
+          ...(o.dockerNetwork !== undefined && { network: o.dockerNetwork }),
           pull: true,
           // ingress ports published on every address: the mesh reaches them at the node's address
           meshHostIp: '0.0.0.0',
+          // host-mode ports on the node's own address when it has one (several daemons per machine)
+          ...(nodeAddress !== undefined && { nodeAddress }),
         });
     default:
       throw new Error(`executor "${o.executor}" is not available in this build (use --executor fake)`);

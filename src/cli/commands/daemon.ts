@@ -20,6 +20,10 @@ export function daemonCommand(): Command {
       '--docker-host <endpoint>',
       'Docker Engine for --executor docker (unix:///path or tcp://host:port; default DOCKER_HOST, else /var/run/docker.sock)',
     )
+    .option(
+      '--docker-network <name>',
+      "Docker network the task containers of --executor docker join (default: the engine's default bridge)",
+    )
     .addOption(
       new Option(
         '--mesh <mode>',

@@ -120,6 +120,7 @@ export class DockerController implements Controller {
       owner: this.env.owner,
       network: this.env.network,
       meshHostIp: this.env.meshHostIp,
+      ...(this.env.nodeAddress !== undefined && { hostModeIp: this.env.nodeAddress }),
       ...(plan && { staged: plan }),
     });
     if (plan) body.Labels = { ...body.Labels, [FILES_LABEL]: plan.dir };

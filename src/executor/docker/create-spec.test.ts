@@ -160,6 +160,36 @@ describe('docker create body', () => {
       ],
     );
   });
+
+  it('ports: host mode on the node address; mesh and host bindings on one address told apart', () => {
+    const ports = [{ TargetPort: 80 }, { TargetPort: 80, PublishedPort: 8080, PublishMode: 'host' as const }];
+    assert.deepEqual(portBindings(ports, '0.0.0.0', '127.0.0.3').bindings, {
+      '80/tcp': [
+        { HostIp: '0.0.0.0', HostPort: '' },
+        { HostIp: '127.0.0.3', HostPort: '8080' },
+      ],
+    });
+    // A daemon without a node address: both bindings on 0.0.0.0, the port number decides.
+    const eps = portEndpoints(
+      ports,
+      {
+        Ports: {
+          '80/tcp': [
+            { HostIp: '0.0.0.0', HostPort: '8080' },
+            { HostIp: '0.0.0.0', HostPort: '32770' },
+          ],
+        },
+      },
+      '0.0.0.0',
+    );
+    assert.deepEqual(
+      eps.map((e) => [e.publishMode, e.hostIp, e.hostPort]),
+      [
+        ['ingress', '0.0.0.0', 32770],
+        ['host', '0.0.0.0', 8080],
+      ],
+    );
+  });
 });
 
 describe('docker helpers', () => {

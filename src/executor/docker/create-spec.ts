@@ -30,6 +30,8 @@ export interface CreateContext extends TemplateContext {
   network?: string;
   /** Host address the ingress ports of a task are published on for the mesh. */
   meshHostIp: string;
+  /** The node's own address: host-mode ports bind it (default: every address). */
+  hostModeIp?: string;
   /** Secrets/configs staged on the engine host, bound read-only into the container. */
   staged?: StagedFiles;
 }
@@ -42,7 +44,7 @@ export function createBody(task: Task, ctx: CreateContext): CreateBody {
   const t = (s: string): string => expandTemplate(s, ctx);
   const limits = task.Spec.Resources?.Limits;
   const reservations = task.Spec.Resources?.Reservations;
-  const { exposed, bindings } = portBindings(task.Endpoint?.Ports ?? [], ctx.meshHostIp);
+  const { exposed, bindings } = portBindings(task.Endpoint?.Ports ?? [], ctx.meshHostIp, ctx.hostModeIp);
 
   const host: Record<string, unknown> = {
     Binds: ctx.staged?.binds ?? [],

@@ -19,6 +19,8 @@ export interface DockerEnv {
   pull: boolean;
   network: string | undefined;
   meshHostIp: string;
+  /** The node's own address, which host-mode ports bind (undefined: every address). */
+  nodeAddress: string | undefined;
   /** Where secrets/configs live on the engine host (a tmpfs). */
   filesRoot: string;
   /** The engine shares this machine's filesystem (leftovers of removed tasks are deleted). */

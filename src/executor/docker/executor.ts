@@ -4,7 +4,7 @@
  * executor only sees containers carrying its own OWNER_LABEL (names.ts).
  *
  * Nothing here is serialised across tasks: each controller talks to the engine on its own
- * requests (the agent bounds how many tasks prepare at once); the only shared connection
+ * requests (the agent starts every assigned task at once); the only shared connection
  * is the event stream for health changes (events.ts).
  */
 
@@ -54,6 +54,11 @@ export interface DockerExecutorOptions {
   network?: string;
   /** Where ingress ports are published for the routing mesh (default 127.0.0.1). */
   meshHostIp?: string;
+  /**
+   * The node's own address: host-mode ports are bound on it instead of every address, so
+   * several nodes sharing one machine each answer on their own address only.
+   */
+  nodeAddress?: string;
   /** A tmpfs directory on the engine host for secrets and configs (default /dev/shm/shoal). */
   filesRoot?: string;
   clock?: Clock;
@@ -87,6 +92,7 @@ export class DockerExecutor implements Executor {
       pull: opts.pull ?? false,
       network: opts.network,
       meshHostIp: opts.meshHostIp ?? '127.0.0.1',
+      nodeAddress: opts.nodeAddress,
       filesRoot,
       localFiles: this.endpoint.socketPath !== undefined && existsSync(this.endpoint.socketPath),
       node: () => this.templateNode(),

@@ -7,7 +7,10 @@
  *     <published port on any node> -> <this node's 127.0.0.1:ephemeral>; the container's
  *     own address on its network is reported too.
  *   host mode: the published port itself is bound on the node (an ephemeral one when the
- *     spec leaves it 0) and reported in the task's PortStatus, as Docker does.
+ *     spec leaves it 0) and reported in the task's PortStatus, as Docker does. It is bound
+ *     on every address, or on `hostModeIp` (the node's own address) when the node has one:
+ *     several nodes sharing one machine (and engine) must not answer on each other's
+ *     addresses.
  */
 import type { PortConfig } from '../../api/service.ts';
 
@@ -19,6 +22,7 @@ const key = (p: Pick<PortConfig, 'TargetPort' | 'Protocol'>): string =>
 export function portBindings(
   ports: readonly PortConfig[],
   meshHostIp: string,
+  hostModeIp = '',
 ): { exposed: Record<string, object> | undefined; bindings: Bindings | undefined } {
   if (ports.length === 0) return { exposed: undefined, bindings: undefined };
   const exposed: Record<string, object> = {};
@@ -30,7 +34,7 @@ export function portBindings(
     bindings[k] = list;
     const binding =
       p.PublishMode === 'host'
-        ? { HostIp: '', HostPort: p.PublishedPort ? String(p.PublishedPort) : '' }
+        ? { HostIp: hostModeIp, HostPort: p.PublishedPort ? String(p.PublishedPort) : '' }
         : { HostIp: meshHostIp, HostPort: '' };
     if (!list.some((b) => b.HostIp === binding.HostIp && b.HostPort === binding.HostPort)) list.push(binding);
   }
@@ -70,13 +74,22 @@ export function portEndpoints(
 ): TaskPortEndpoint[] {
   const ip = containerIp(net);
   const out: TaskPortEndpoint[] = [];
+  // Host ports named in the spec: when the mesh's and the host-mode bindings share an
+  // address (meshHostIp 0.0.0.0, no node address), the port number tells them apart.
+  const fixedHostPorts = new Set(
+    ports
+      .filter((p) => p.PublishMode === 'host' && p.PublishedPort)
+      .map((p) => `${key(p)}:${p.PublishedPort}`),
+  );
   for (const p of ports) {
     const mode = p.PublishMode === 'host' ? 'host' : 'ingress';
     const bound = net?.Ports?.[key(p)] ?? [];
     const match = bound.find((b) =>
       mode === 'host'
-        ? b.HostIp !== meshHostIp && (!p.PublishedPort || b.HostPort === String(p.PublishedPort))
-        : b.HostIp === meshHostIp,
+        ? p.PublishedPort
+          ? b.HostPort === String(p.PublishedPort)
+          : b.HostIp !== meshHostIp
+        : b.HostIp === meshHostIp && !fixedHostPorts.has(`${key(p)}:${b.HostPort}`),
     );
     if (!match) continue;
     const e: TaskPortEndpoint = {
