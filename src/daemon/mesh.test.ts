@@ -255,7 +255,13 @@ describe('routing mesh across daemons (process executor)', () => {
         const msg = await message();
         return msg.includes('18282/tcp') ? msg : undefined;
       });
-      assert.match(shown, /^routing mesh: 18282\/tcp: .*EADDRINUSE/);
+      assert.match(shown, /^routing mesh: 18282\/tcp of service blocked \(\w{25}\): .*EADDRINUSE/);
+      // ...and a service event says it too.
+      const events = await m.engine.get<unknown>(
+        `/events?since=${Math.floor(Date.now() / 1000) - 60}&until=${Math.floor(Date.now() / 1000) + 1}&filters=${encodeURIComponent('{"type":{"service":true}}')}`,
+      );
+      const text = typeof events === 'string' ? events : JSON.stringify(events);
+      assert.match(text, /"mesh\.port":"18282\/tcp"/);
     } finally {
       await new Promise<void>((r) => blocker.close(() => r()));
     }

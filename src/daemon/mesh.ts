@@ -69,7 +69,10 @@ export class NodeMesh {
             { port: p.port, protocol: p.protocol, service: p.serviceId, address: p.address, err: p.message },
             'mesh: a published port could not be opened',
           );
-          this.problems.set(`${p.port}/${p.protocol}`, `${p.port}/${p.protocol}: ${p.message}`);
+          this.problems.set(
+            `${p.port}/${p.protocol}`,
+            `${p.port}/${p.protocol} of service ${p.serviceId}: ${p.message}`,
+          );
           this.opts.onProblems?.([...this.problems.values()]);
         },
         onPortRecovered: (p) => {

@@ -9,7 +9,7 @@ describe('shoal events', () => {
       Action: 'update',
       Actor: { ID: 'abc', Attributes: { name: 'web', 'replicas.old': '3', 'replicas.new': '4' } },
       time: 1795640000,
-      timeNano: 1795640000123456789,
+      timeNano: 1795640000000000000,
     });
     assert.match(
       line,

@@ -94,11 +94,49 @@ function message(e: StoreEvent, nowMs: number): EventMessage | undefined {
   };
 }
 
+const MESH_PROBLEM = /(\d+\/(?:tcp|udp)) of service (\S+) \((\w+)\): ([^;]*)/g;
+
+/**
+ * A node whose routing mesh cannot open a published port says so in its status message
+ * (the dispatcher writes "routing mesh: 8080/tcp of service web (<id>): listen EADDRINUSE
+ * ..."); each new such problem is also a service event, so `docker events --filter
+ * type=service` shows it.
+ */
+function meshProblemEvents(e: StoreEvent, nowMs: number): EventMessage[] {
+  if (e.table !== 'nodes' || e.kind !== 'update') return [];
+  const now = e.object.Status.Message ?? '';
+  const before = e.old?.Status.Message ?? '';
+  if (now === before || !now.startsWith('routing mesh:')) return [];
+  const node = e.object.Spec.Name || e.object.Description?.Hostname || e.object.ID;
+  const out: EventMessage[] = [];
+  for (const [text, port, name, id, err] of now.matchAll(MESH_PROBLEM)) {
+    if (before.includes(text)) continue;
+    out.push({
+      Type: 'service',
+      Action: 'update',
+      Actor: {
+        ID: id as string,
+        Attributes: {
+          name: name as string,
+          'mesh.port': port as string,
+          'mesh.node': node,
+          'mesh.error': (err as string).trim(),
+        },
+      },
+      scope: 'swarm',
+      time: Math.floor(nowMs / 1000),
+      timeNano: nowMs * 1_000_000,
+    });
+  }
+  return out;
+}
+
 export function storeEventsToMessages(events: readonly StoreEvent[], nowMs: number): EventMessage[] {
   const out: EventMessage[] = [];
   for (const e of events) {
     const m = message(e, nowMs);
     if (m !== undefined) out.push(m);
+    out.push(...meshProblemEvents(e, nowMs));
   }
   return out;
 }

@@ -252,7 +252,14 @@ export class Dispatcher implements SessionAcceptor {
       case 'mesh-problems': {
         const cur = this.opts.store.view((tx) => tx.nodes.get(s.nodeId));
         if (!cur) return;
-        const Message = m.problems.length > 0 ? `routing mesh: ${m.problems.join('; ')}` : '';
+        // "8080/tcp of service <id>: ..." names the service too: "of service web (<id>)".
+        const named = m.problems.map((p) =>
+          p.replace(/ of service (\w+):/, (_all, id: string) => {
+            const name = this.opts.store.view((tx) => tx.services.get(id)?.Spec.Name);
+            return ` of service ${name ?? id} (${id}):`;
+          }),
+        );
+        const Message = named.length > 0 ? `routing mesh: ${named.join('; ')}` : '';
         if ((cur.Status.Message ?? '') === Message) return;
         this.log.warn({ node: s.nodeId, problems: m.problems }, 'node reports routing mesh problems');
         run.updates.node(s.nodeId, { status: { ...cur.Status, Message } });
