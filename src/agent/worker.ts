@@ -15,11 +15,13 @@
  * the set is no longer this node's (it may run elsewhere now) and is stopped and removed.
  * A terminal task with nothing on the node gets no runner: there is nothing to drive.
  */
+
 import type { DeepReadonly } from '../api/meta.ts';
 import type { Config, Secret } from '../api/secret.ts';
 import type { Task } from '../api/task.ts';
 import { isTerminal, stateRank, TASK_STATES } from '../api/task-state.ts';
 import type { Clock } from '../base/clock.ts';
+import { Limiter } from '../base/limiter.ts';
 import type { Logger } from '../base/logger.ts';
 import { errorMessage } from '../executor/errors.ts';
 import type { ControllerDeps, Executor, ExistingTask } from '../executor/executor.ts';
@@ -33,7 +35,12 @@ export interface WorkerOptions {
   logger: Logger;
   report: StatusListener;
   killAfterMs?: number;
+  /** How many tasks may be preparing or starting at once on this node (default 16). */
+  maxConcurrentSteps?: number;
 }
+
+/** Tasks prepare and start in parallel, up to this many at once per node. */
+export const DEFAULT_CONCURRENT_STEPS = 16;
 
 export class Worker {
   private readonly runners = new Map<string, TaskRunner>();
@@ -44,9 +51,11 @@ export class Worker {
   /** What the executor listed at start, until the first COMPLETE set settles it. */
   private existing: Map<string, ExistingTask> | undefined;
   private readonly deps: ControllerDeps;
+  private readonly limiter: Limiter;
   readonly stats = { started: 0, removed: 0, orphans: 0 };
 
   constructor(private readonly opts: WorkerOptions) {
+    this.limiter = new Limiter(opts.maxConcurrentSteps ?? DEFAULT_CONCURRENT_STEPS);
     this.deps = {
       logger: opts.logger,
       // Controllers only read them: the shared (readonly) objects are handed over as is.
@@ -146,6 +155,7 @@ export class Worker {
         deps: this.deps,
         logger: this.opts.logger,
         ...(this.opts.killAfterMs !== undefined ? { killAfterMs: this.opts.killAfterMs } : {}),
+        limiter: this.limiter,
       }),
     );
   }

@@ -8,6 +8,7 @@ import { describe, it } from 'node:test';
 import { NS_PER_MS } from '../api/meta.ts';
 import type { Task } from '../api/task.ts';
 import type { ContainerSpec } from '../api/task-spec.ts';
+import { Limiter } from '../base/limiter.ts';
 import { SeededRng } from '../base/rng.ts';
 import { NodeClock, VirtualTime } from '../sim/time.ts';
 import type { Controller } from './executor.ts';
@@ -194,5 +195,58 @@ describe('TaskRunner', () => {
     r.dispose();
     assert.equal(s.container().state, 'running', 'dispose leaves the task running');
     assert.equal(s.clock.live, 0, 'the container has no timer left (runs until stopped)');
+  });
+});
+
+describe('TaskRunner with a node-wide limiter', () => {
+  it('prepares and starts in parallel, never more than the limit at once; a queued step abandoned never runs', async () => {
+    const vt = new VirtualTime();
+    const clock = trackTimers(new NodeClock(vt, 1));
+    const executor = new FakeExecutor({ clock, rng: new SeededRng(4) });
+    const limiter = new Limiter(2);
+    let inFlight = 0;
+    let peak = 0;
+    const counting = {
+      controller(task: Task): Controller {
+        const c = executor.controller(task);
+        const wrap =
+          <A extends unknown[]>(f: (...a: A) => Promise<void>) =>
+          async (...a: A): Promise<void> => {
+            inFlight++;
+            peak = Math.max(peak, inFlight);
+            try {
+              await f(...a);
+            } finally {
+              inFlight--;
+            }
+          };
+        return Object.assign(Object.create(c) as Controller, {
+          prepare: wrap(c.prepare.bind(c)),
+          start: wrap(c.start.bind(c)),
+        });
+      },
+    };
+    const logs = [1, 2, 3, 4, 5, 6].map(() => new StatusLog());
+    const runners = logs.map(
+      (log, i) =>
+        new TaskRunner({
+          task: makeTask(`t${i}`, {
+            Image: 'nginx',
+            Labels: { 'shoal.fake.prepare-ms': '100', 'shoal.fake.start-ms': '50' },
+          }),
+          executor: counting,
+          clock,
+          report: log.listener,
+          limiter,
+        }),
+    );
+    // The last one is stopped while it still waits for a place: it never prepares.
+    runners[5]?.setDesired('shutdown');
+    assert.ok(await runUntil(vt, () => logs.slice(0, 5).every((l) => l.state === 'running'), 10_000));
+    assert.equal(peak, 2, 'at most two steps at once');
+    assert.ok(await runUntil(vt, () => logs[5]?.state === 'shutdown', 5_000));
+    assert.equal(executor.registry.get('t5')?.state ?? 'new', 'new', 'the abandoned task was never prepared');
+    assert.equal(limiter.active, 0);
+    for (const r of runners) r.dispose();
   });
 });

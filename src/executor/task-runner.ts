@@ -15,9 +15,11 @@
  * - dispose() releases the runner and the controller but leaves the task running (an
  *   agent restart adopts it); remove() stops the task if needed, then removes it.
  */
+
 import type { Task, TaskStatus } from '../api/task.ts';
 import { atLeast, isTerminal, stateRank, type TaskState } from '../api/task-state.ts';
 import type { Clock, Timer } from '../base/clock.ts';
+import type { Limiter } from '../base/limiter.ts';
 import { type Logger, nullLogger } from '../base/logger.ts';
 import type { Disposable, Disposer } from '../base/owner.ts';
 import { errorMessage, isTemporary } from './errors.ts';
@@ -38,6 +40,8 @@ export interface TaskRunnerOptions {
   killAfterMs?: number;
   /** Delay before retrying a step that failed with a temporary error (default 1 s). */
   retryDelayMs?: number;
+  /** Shared by a node's runners: how many prepare/start steps may run at once. */
+  limiter?: Limiter;
 }
 
 export class TaskRunner implements Disposable {
@@ -202,7 +206,13 @@ export class TaskRunner implements Disposable {
     const abort = kind === 'prepare' ? new AbortController() : undefined;
     this.abort = abort;
     this.facts.busy = kind;
-    attempt(() => op(abort?.signal)).then(
+    const limiter = this.opts.limiter;
+    const step = (): Promise<void> => op(abort?.signal);
+    // Waiting for a place, the step may be abandoned (shutdown): then it never runs.
+    const limited = limiter
+      ? () => limiter.run(() => (gen === this.generation ? step() : Promise.resolve()))
+      : step;
+    attempt(limited).then(
       () => {
         if (gen !== this.generation) return;
         this.abort = undefined;
