@@ -15,7 +15,13 @@ import { COMPOSE_SCHEMA } from './schema.ts';
 import { addComposeFormats, validateCompose } from './validate.ts';
 
 const here = import.meta.dirname;
-const REFERENCE = join(here, '../../../shared/reference/compose-schema-v3.13.json');
+// The reference sits beside the checkout (../shared/reference) or at the workplace's path.
+const CANDIDATES = [
+  process.env.SHOAL_COMPOSE_SCHEMA,
+  join(here, '../../../shared/reference/compose-schema-v3.13.json'),
+  '/work/shared/reference/compose-schema-v3.13.json',
+].filter((p): p is string => p !== undefined);
+const REFERENCE = CANDIDATES.find((p) => existsSync(p)) ?? (CANDIDATES[0] as string);
 const reference = existsSync(REFERENCE)
   ? (JSON.parse(readFileSync(REFERENCE, 'utf8')) as Record<string, unknown>)
   : undefined;
