@@ -7,7 +7,11 @@
 export const WEB_SERVER = `
 const http = require('node:http');
 const where = 'task ' + (process.env.SHOAL_TASK_NAME || '?') + ' on ' + (process.env.SHOAL_NODE_HOSTNAME || '?');
-http.createServer((req, res) => res.end('hello from ' + where + '\\n')).listen(Number(process.env.PORT || 8000));
+const port = Number(process.env.PORT || 8000);
+http.createServer((req, res) => {
+  console.log(req.method + ' ' + req.url + ' from ' + req.socket.remoteAddress);
+  res.end('hello from ' + where + '\\n');
+}).listen(port, () => console.log(where + ' listening on port ' + port));
 process.on('SIGTERM', () => process.exit(0));
 `;
 
