@@ -22,8 +22,8 @@ describe('template', () => {
   it('trims around {{- and -}}', () => {
     assert.equal(run('a  {{- .ID -}}  b', svc), 'aabcb');
   });
-  it('refuses control structures and unknown functions', () => {
-    assert.throws(() => parseTemplate('{{if .ID}}x{{end}}'), /not supported/);
+  it('refuses define/template/block and unknown functions', () => {
+    assert.throws(() => parseTemplate('{{define "x"}}y{{end}}'), /not supported/);
     assert.throws(() => run('{{nope .ID}}', svc), /function "nope" not defined/);
   });
   it('prints values as Go', () => {
