@@ -23,7 +23,7 @@ import type { Rng } from '../base/rng.ts';
 import { errorMessage } from '../executor/errors.ts';
 import type { Executor } from '../executor/executor.ts';
 import type { SessionDialer } from '../manager/dispatcher/link.ts';
-import { SESSION_DEFAULTS, type WireMesh } from '../manager/dispatcher/protocol.ts';
+import { type RootCaUpdate, SESSION_DEFAULTS, type WireMesh } from '../manager/dispatcher/protocol.ts';
 import { LogPublisher } from './logs.ts';
 import { ManagerList } from './managers.ts';
 import { Reporter } from './reporter.ts';
@@ -54,6 +54,10 @@ export interface AgentOptions {
   onMesh?: (mesh: WireMesh) => void;
   /** `swarm join --availability`: the availability of the node when the swarm first sees it. */
   availability?: NodeAvailability;
+  /** The node's TLS state, sent in the description of every session it opens. */
+  tlsInfo?: () => NodeDescription['TLSInfo'];
+  /** The swarm's root CA as the leader sends it (and the root being rotated to). */
+  onRootCa?: (m: RootCaUpdate) => void;
 }
 
 export type AgentState = 'new' | 'connecting' | 'ready' | 'rejected' | 'stopped';
@@ -84,6 +88,12 @@ export class Agent {
   reportMeshProblems(problems: readonly string[]): void {
     this.meshProblems = problems;
     if (this.status === 'ready') this.current?.sendMeshProblems(problems);
+  }
+
+  /** The node's TLS state changed (renewal, new root): tell the managers now. */
+  reportTlsInfo(): void {
+    const info = this.opts.tlsInfo?.();
+    if (info && this.status === 'ready') this.current?.sendTlsInfo(info);
   }
 
   /** Log subscriptions this agent is reading now (the log broker's). */
@@ -138,6 +148,9 @@ export class Agent {
       },
       mesh: (s, mesh) => {
         if (s === this.current) this.opts.onMesh?.(mesh);
+      },
+      rootCa: (s, m) => {
+        if (s === this.current) this.opts.onRootCa?.(m);
       },
       logsCancel: (s, subId) => {
         if (s === this.current) this.logs.cancel(subId);
@@ -217,7 +230,7 @@ export class Agent {
           link: r.link,
           addr,
           nodeId: this.opts.nodeId,
-          description: this.description ?? fallbackDescription(this.opts.nodeId),
+          description: this.describe(),
           ...(this.opts.availability !== undefined && { availability: this.opts.availability }),
           ...(this.sessionIdHint !== undefined ? { sessionId: this.sessionIdHint } : {}),
           clock: this.opts.clock,
@@ -228,6 +241,12 @@ export class Agent {
       },
       (e: unknown) => this.retry(addr, errorMessage(e), false),
     );
+  }
+
+  private describe(): NodeDescription {
+    const d = this.description ?? fallbackDescription(this.opts.nodeId);
+    const tls = this.opts.tlsInfo?.();
+    return tls ? { ...d, TLSInfo: tls } : d;
   }
 
   private ended(s: AgentSession, why: SessionEnd): void {

@@ -21,6 +21,7 @@ import type {
   DispatcherMessage,
   LogsSubscribe,
   ManagerPeer,
+  RootCaUpdate,
   SessionAccepted,
   SessionErrorCode,
   TaskStatusUpdate,
@@ -39,6 +40,7 @@ export interface SessionHandlers {
   node(s: AgentSession, node: DeepReadonly<Node>): void;
   logsSubscribe?(s: AgentSession, m: LogsSubscribe): void;
   mesh?(s: AgentSession, mesh: WireMesh): void;
+  rootCa?(s: AgentSession, m: RootCaUpdate): void;
   logsCancel?(s: AgentSession, subId: string): void;
   ended(s: AgentSession, why: SessionEnd): void;
 }
@@ -100,6 +102,12 @@ export class AgentSession {
     return this.opts.link.send({ kind: 'mesh-problems', sessionId: this.sessionId, problems });
   }
 
+  /** Reports the node's TLS state (trust root, certificate issuer). */
+  sendTlsInfo(tlsInfo: NonNullable<NodeDescription['TLSInfo']>): boolean {
+    if (this.over || this.sessionId === undefined) return false;
+    return this.opts.link.send({ kind: 'tls-info', sessionId: this.sessionId, tlsInfo });
+  }
+
   /** Publishes log lines of a subscription (the log broker's). */
   sendLogs(subId: string, lines: WireLogLine[], end?: { done: true; error?: string }): boolean {
     if (this.over || this.sessionId === undefined) return false;
@@ -147,6 +155,9 @@ export class AgentSession {
         return;
       case 'mesh':
         h.mesh?.(this, m.mesh);
+        return;
+      case 'root-ca':
+        h.rootCa?.(this, m);
         return;
       case 'logs-subscribe':
         h.logsSubscribe?.(this, m);

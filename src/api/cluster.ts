@@ -37,7 +37,17 @@ export interface Cluster extends Meta {
    * Internal, never shown by the API: the root CA every manager signs node certificates
    * with (its key is protected by the encryption at rest of the Raft log and snapshots).
    */
-  RootCA?: { CACert: string; CAKey: string };
+  RootCA?: {
+    CACert: string;
+    CAKey: string;
+    /** The CAConfig.ForceRotate value last acted on. */
+    LastForcedRotation?: number;
+    /**
+     * A root rotation in progress (`docker swarm ca --rotate`): the new root and its key,
+     * and the new root cross-signed by the current one (see src/ca/rotation.ts).
+     */
+    RootRotation?: { CACert: string; CAKey: string; CrossSignedCACert: string };
+  };
   /** Internal: the unlock key while autolock is on, so managers can show and rotate it. */
   UnlockKey?: string;
   /** Internal: nodes removed from the swarm; their certificates are refused until they expire. */

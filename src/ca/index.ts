@@ -15,9 +15,12 @@
  *   tls-store.ts   the node's certificates/ directory (atomic writes, sealed key)
  *   key-file.ts    the key file format (kek-version / kek-sealed headers)
  *   ephemeral.ts   an in-memory CA for demos and tests
+ *   cross-sign.ts  root rotation's cross-signed intermediate; who issued a certificate
+ *   rotation.ts    root rotation as states of the cluster's root: start, sign, progress, finish
  */
 export * from './atomic-file.ts';
 export * from './authorize.ts';
+export * from './cross-sign.ts';
 export * from './csr.ts';
 export * from './ephemeral.ts';
 export * from './errors.ts';
@@ -37,6 +40,7 @@ export {
 export * from './renewal.ts';
 export * from './renewer.ts';
 export * from './root.ts';
+export * from './rotation.ts';
 export * from './sign.ts';
 export * from './tls-store.ts';
 export * from './token.ts';

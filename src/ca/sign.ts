@@ -43,6 +43,11 @@ export interface SignOptions {
   clock: Clock;
   /** Source of the serial number (default: the CSPRNG). */
   random?: RandomBytes;
+  /**
+   * Certificates appended to the issued chain, PEM: during a root rotation, the new root
+   * cross-signed by the old one, so peers trusting either root verify the chain.
+   */
+  intermediatesPem?: string;
 }
 
 function checkOptions(opts: SignOptions): void {
@@ -105,7 +110,7 @@ export async function signNodeCsr(ca: RootCaMaterial, csrPem: string, opts: Sign
     sans: dns.map((value) => ({ type: 'dns' as const, value })),
     keyUsage: x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment,
   });
-  return certToPem(cert);
+  return certToPem(cert) + (opts.intermediatesPem ?? '');
 }
 
 /**

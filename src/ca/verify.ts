@@ -32,8 +32,11 @@ export type PeerVerdict =
   | { ok: false; reason: PeerRefusal; message: string };
 
 export interface VerifyPeerOptions {
-  /** The swarm's root CA, PEM (parsed once and cached) or already loaded. */
-  rootCertPem: string | TrustRoot;
+  /**
+   * The swarm's root CA, PEM (parsed once and cached) or already loaded; several during a
+   * root rotation (the old root and the new one): a certificate signed by any is ours.
+   */
+  rootCertPem: string | TrustRoot | ReadonlyArray<string | TrustRoot>;
   /** Our cluster id: the O a member's certificate must carry. */
   clusterId: string;
   clock: Clock;
@@ -58,8 +61,11 @@ export function verifyPeer(peer: string | Uint8Array | NodeCert, opts: VerifyPee
   } catch {
     return refuse('malformed', 'failed to parse certificate PEM');
   }
-  const root = typeof opts.rootCertPem === 'string' ? loadTrustRoot(opts.rootCertPem) : opts.rootCertPem;
-  if (!signedBy(cert, root))
+  const given = Array.isArray(opts.rootCertPem) ? opts.rootCertPem : [opts.rootCertPem];
+  const roots = (given as ReadonlyArray<string | TrustRoot>).map((r) =>
+    typeof r === 'string' ? loadTrustRoot(r) : r,
+  );
+  if (!roots.some((root) => signedBy(cert, root)))
     return refuse('unknown_authority', 'x509: certificate signed by unknown authority');
 
   const now = opts.clock.wallNow();

@@ -7,12 +7,16 @@
  *
  *   join:   token ──► role (worker | manager) ──► new node id ──► sign CSR (CN id, OU role, O cluster)
  *   renew:  verified peer ──► its node's current role (promote/demote) ──► sign CSR
+ *
+ * During a root rotation certificates are signed by the new root's key and carry the new
+ * root cross-signed by the old one (src/ca/rotation.ts signerOf), so every node verifies
+ * them whichever root it trusts yet.
  */
 import { newId } from '../api/ids.ts';
 import type { Clock } from '../base/clock.ts';
 import type { Logger } from '../base/logger.ts';
 import type { Rng } from '../base/rng.ts';
-import { roleForToken, signNodeCsr } from '../ca/index.ts';
+import { roleForToken, signerOf, signNodeCsr } from '../ca/index.ts';
 import type { CaBackend, CaCaller, IssueOutcome, IssueRequest } from '../rpc/index.ts';
 import type { MemoryStore } from '../store/index.ts';
 
@@ -43,7 +47,7 @@ export class StoreCaBackend implements CaBackend {
     if (!c?.RootCA || !c.JoinTokens) {
       return { ok: false, code: 'unavailable', message: 'the swarm CA is not ready yet; retry shortly' };
     }
-    const ca = { certPem: c.RootCA.CACert, keyPem: c.RootCA.CAKey };
+    const { ca, intermediatesPem } = signerOf(c.RootCA);
     const expiryNs = c.Spec.CAConfig?.NodeCertExpiry;
     const expiry = expiryNs ? expiryNs / NS_PER_MS : undefined;
     let nodeId: string;
@@ -73,6 +77,7 @@ export class StoreCaBackend implements CaBackend {
         role,
         clusterId: c.ID,
         clock: this.opts.clock,
+        intermediatesPem,
         ...(expiry !== undefined && { expiry }),
       });
       this.opts.logger.info(

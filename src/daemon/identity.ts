@@ -3,6 +3,11 @@
  * swarm's root, kept in `<data dir>/certificates` and served to everything that speaks TLS
  * (the cluster RPC server and channels, the Raft transport) through one TlsProvider.
  * Renewal swaps the material for new connections without touching running tasks.
+ *
+ * During a root rotation the node trusts two roots: the swarm's (kept on disk, reported
+ * as TrustRoot) and the one being rotated to (in memory only: a node restarted during a
+ * rotation learns it again from its first session). When the rotation completes the new
+ * root replaces the old one on disk and alone is trusted.
  */
 import { join } from 'node:path';
 import type { Clock } from '../base/clock.ts';
@@ -10,12 +15,16 @@ import type { Logger } from '../base/logger.ts';
 import type { Rng } from '../base/rng.ts';
 import {
   CertificateRenewer,
+  type IssuerInfo,
+  issuerOfChain,
   type KeyCipher,
   type NodeCert,
   type NodeCertRole,
   type NodeMaterial,
+  type NodeTlsInfo,
   NodeTlsStore,
   parseNodeCert,
+  sameIssuer,
 } from '../ca/index.ts';
 import { MutableTlsProvider } from '../rpc/index.ts';
 
@@ -30,6 +39,8 @@ export class NodeIdentity {
   private material: Material;
   private parsed: NodeCert;
   private renewer: CertificateRenewer | undefined;
+  /** The root being rotated to, trusted along with the swarm's root. */
+  private next: string | undefined;
   private readonly listeners = new Set<() => void>();
 
   private constructor(
@@ -85,9 +96,59 @@ export class NodeIdentity {
     return this.material;
   }
 
+  /** The roots peers are verified against: the swarm's, and the next one during a rotation. */
+  trustRoots(): string[] {
+    return this.next ? [this.material.rootPem, this.next] : [this.material.rootPem];
+  }
+
+  private bundle(): string {
+    return this.trustRoots()
+      .map((p) => (p.endsWith('\n') ? p : `${p}\n`))
+      .join('');
+  }
+
   /** Raft transport form of the material. */
   tls(): { key: string; cert: string; ca: string } {
-    return { key: this.material.keyPem, cert: this.material.certPem, ca: this.material.rootPem };
+    return { key: this.material.keyPem, cert: this.material.certPem, ca: this.bundle() };
+  }
+
+  /** The issuer of this node's certificate, or undefined if no trusted root or intermediate signed it. */
+  issuer(): IssuerInfo | undefined {
+    try {
+      return issuerOfChain(this.material.certPem, this.trustRoots());
+    } catch {
+      return undefined;
+    }
+  }
+
+  issuedBy(want: IssuerInfo): boolean {
+    return sameIssuer(this.issuer(), want);
+  }
+
+  /** Node.Description.TLSInfo: the trust root, and who issued the certificate. */
+  tlsInfo(): NodeTlsInfo {
+    const i = this.issuer();
+    return {
+      TrustRoot: this.material.rootPem,
+      ...(i && { CertIssuerSubject: i.subjectBase64, CertIssuerPublicKey: i.publicKeyBase64 }),
+    };
+  }
+
+  /**
+   * The swarm's root CA as the leader sends it: `root` replaces the stored one when it
+   * changed (a rotation completed), `next` is trusted too while a rotation is in progress.
+   * Returns whether anything changed.
+   */
+  async setRoots(root: string, next: string | undefined): Promise<boolean> {
+    if (root === this.material.rootPem && next === this.next) return false;
+    if (root !== this.material.rootPem) {
+      await this.store.writeRoot(root);
+      this.material = { ...this.material, rootPem: root };
+    }
+    this.next = next;
+    this.provider.setRoots(this.bundle());
+    for (const l of [...this.listeners]) l();
+    return true;
   }
 
   onChange(listener: () => void): () => void {
@@ -116,6 +177,11 @@ export class NodeIdentity {
     });
     r.start();
     this.renewer = r;
+  }
+
+  /** Renews now (a root rotation asks every node for a certificate of the new root). */
+  renewNow(): void {
+    this.renewer?.renewNow();
   }
 
   /** Asks for a certificate of `role` now (promotion, demotion) and keeps asking until it comes. */

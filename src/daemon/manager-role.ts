@@ -15,7 +15,7 @@ import type { Clock } from '../base/clock.ts';
 import { ShoalError } from '../base/errors.ts';
 import type { Logger } from '../base/logger.ts';
 import type { Rng } from '../base/rng.ts';
-import { authorize, verifyPeer } from '../ca/index.ts';
+import { authorize, trustedRoots, verifyPeer } from '../ca/index.ts';
 import type { DekCipher } from '../crypt/index.ts';
 import { LogBroker } from '../manager/logbroker/broker.ts';
 import { Manager } from '../manager/manager.ts';
@@ -125,8 +125,11 @@ export class ManagerRole {
           const open = authorize(null, rpcName);
           return open.ok ? null : 'no client certificates in request';
         }
+        // The roots this node trusts, and the swarm's (both during a root rotation).
+        const roots = new Set(o.identity.trustRoots());
+        if (cluster?.RootCA) for (const r of trustedRoots(cluster.RootCA)) roots.add(r);
         const verdict = verifyPeer(peer.certPem, {
-          rootCertPem: o.identity.current.rootPem,
+          rootCertPem: [...roots],
           clusterId: cluster?.ID ?? clusterId,
           clock: o.clock,
           isRemoved: (id) => (cluster?.RemovedNodes ?? []).includes(id),

@@ -28,9 +28,11 @@ import {
   createCsr,
   createJoinTokens,
   createRootCa,
+  desiredIssuer,
+  type IssuerInfo,
   issueNodeCertificate,
+  issuerOfRoot,
   parseJoinToken,
-  tlsInfoOf,
 } from '../ca/index.ts';
 import { cipherForKeys, type DekCipher, generateUnlockKey, KeyManager } from '../crypt/index.ts';
 import type { Executor } from '../executor/executor.ts';
@@ -43,6 +45,7 @@ import type {
 } from '../http/backend.ts';
 import { SWARM_MESSAGES } from '../http/errors.ts';
 import type { Control } from '../manager/controlapi/index.ts';
+import type { RootCaUpdate } from '../manager/dispatcher/protocol.ts';
 import { newRaftId } from '../manager/role/raft-ids.ts';
 import {
   CaClient,
@@ -106,6 +109,8 @@ export class SwarmController implements SwarmBackend {
   private lastError = '';
   private unsubscribeCluster: (() => void) | undefined;
   private unsubscribeIdentity: (() => void) | undefined;
+  /** During a root rotation: the issuer this node's certificate must have, and renewals asked for it. */
+  private rotation: { issuer: IssuerInfo; tries: number } | undefined;
   private readonly log: Logger;
   /** Operations that change membership run one at a time. */
   private queue: Promise<unknown> = Promise.resolve();
@@ -233,9 +238,20 @@ export class SwarmController implements SwarmBackend {
     if (!c) throw new ShoalError('unavailable', NOT_IN_SWARM);
     const cluster = await c.getCluster();
     const { RootCA: ca, UnlockKey: _key, RemovedNodes: _removed, ...shown } = cluster;
-    // The root's certificate (never its key) as Engine TLSInfo: what `docker swarm ca` prints.
-    const tls = !shown.TLSInfo?.TrustRoot && ca?.CACert ? { TLSInfo: tlsInfoOf(ca.CACert) } : {};
-    return { ...shown, ...tls } as Stored<Cluster>;
+    // The root's certificate (never a key) and the issuer nodes' certificates should have
+    // (the new root's during a rotation) as moby shows them: what `docker swarm ca` prints
+    // and what `docker swarm ca --rotate` follows.
+    if (!ca?.CACert) return shown as Stored<Cluster>;
+    const issuer = desiredIssuer(ca);
+    return {
+      ...shown,
+      TLSInfo: {
+        TrustRoot: ca.CACert,
+        CertIssuerSubject: issuer.subjectBase64,
+        CertIssuerPublicKey: issuer.publicKeyBase64,
+      },
+      RootRotationInProgress: ca.RootRotation !== undefined,
+    } as Stored<Cluster>;
   }
 
   /**
@@ -521,7 +537,11 @@ export class SwarmController implements SwarmBackend {
       verifyServer: (srv) => (srv.clusterId === clusterId ? null : `${srv.nodeId} belongs to another swarm`),
     });
     this.unsubscribeIdentity?.();
-    this.unsubscribeIdentity = identity.onChange(() => this.channels?.forgetAll());
+    this.unsubscribeIdentity = identity.onChange(() => {
+      this.channels?.forgetAll();
+      this.agent?.reportTlsInfo();
+      this.renewForRotation();
+    });
     this.forwarding = new ForwardingControl({
       channels: this.channels,
       leader: () => this.leaderAddr(),
@@ -708,8 +728,38 @@ export class SwarmController implements SwarmBackend {
       rng: this.opts.rng.fork(),
       logger: this.log,
       onNode: (n) => this.followRole(n),
+      tlsInfo: () => this.identity?.tlsInfo(),
+      onRootCa: (m) => this.followRootCa(m),
     });
     await this.agent.start();
+  }
+
+  /**
+   * The swarm's root CA as the leader sends it. A rotation in progress: trust the new root
+   * too, and renew until the certificate is the new root's. A rotation completed: the new
+   * root alone, on disk too.
+   */
+  private followRootCa(m: RootCaUpdate): void {
+    const identity = this.identity;
+    if (!identity) return;
+    this.rotation = m.next ? { issuer: issuerOfRoot(m.next), tries: 0 } : undefined;
+    identity
+      .setRoots(m.root, m.next)
+      .then((changed) => {
+        if (changed) this.log.info({ rotating: m.next !== undefined }, 'swarm root CA updated');
+        this.renewForRotation();
+      })
+      .catch((e: unknown) => this.log.error({ err: (e as Error).message }, 'could not update the root CA'));
+  }
+
+  /** Renews (a bounded number of times) while the certificate is not the rotation's new root's. */
+  private renewForRotation(): void {
+    const r = this.rotation;
+    const identity = this.identity;
+    if (!r || !identity || identity.issuedBy(r.issuer) || r.tries >= 20) return;
+    r.tries++;
+    this.log.info({ attempt: r.tries }, 'root rotation: renewing the certificate');
+    identity.renewNow();
   }
 
   /** Promotion and demotion, as the node's session reports them. */

@@ -6,7 +6,8 @@
  *            ControlApi ──► MemoryStore ◄──► RaftNode ◄── peers
  *                               ▲   │ events
  *   leader only (new instances  │   ▼
- *   every term):   Orchestration, Allocator, Scheduler, RoleManager, Dispatcher.start()
+ *   every term):   Orchestration, Allocator, Scheduler, RoleManager, Dispatcher.start(),
+ *                  RootRotationReconciler
  *
  * A new leader first waits until it has applied everything committed before its term
  * (a linearizable read), so no subsystem acts on a stale store: no task is lost or
@@ -22,6 +23,7 @@ import type { RaftStorage } from '../raft/storage/storage.ts';
 import type { Transport } from '../raft/transport/transport.ts';
 import { MemoryStore, RaftProposer } from '../store/index.ts';
 import { Allocator } from './allocator/index.ts';
+import { RootRotationReconciler } from './ca/root-rotation.ts';
 import { ControlApi } from './controlapi/index.ts';
 import { RaftDirectory } from './directory.ts';
 import { Dispatcher, type DispatcherOptions } from './dispatcher/index.ts';
@@ -67,6 +69,7 @@ interface Term {
   scheduler: Scheduler;
   roles: RoleManager;
   mesh: MeshPublisher;
+  rotation: RootRotationReconciler;
 }
 
 export class Manager {
@@ -219,6 +222,7 @@ export class Manager {
       }),
       roles: new RoleManager({ store, raft: this.raft, clock, logger: this.log }),
       mesh: new MeshPublisher({ store, clock, logger: this.log, publish: (m) => this.dispatcher.setMesh(m) }),
+      rotation: new RootRotationReconciler({ store, clock, logger: this.log }),
     };
     this.term = t;
     t.allocator.start();
@@ -227,6 +231,7 @@ export class Manager {
     t.roles.start();
     this.dispatcher.start();
     t.mesh.start();
+    t.rotation.start();
     this.log.info({ term }, 'leader subsystems started');
   }
 
@@ -259,5 +264,6 @@ export class Manager {
 }
 
 async function stopTerm(t: Term): Promise<void> {
+  t.rotation.stop();
   await Promise.all([t.roles.stop(), t.orchestration.stop(), t.scheduler.stop(), t.allocator.stop()]);
 }

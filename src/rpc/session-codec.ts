@@ -18,6 +18,7 @@ const AGENT_KINDS: ReadonlySet<string> = new Set([
   'close',
   'logs',
   'mesh-problems',
+  'tls-info',
 ]);
 const DISPATCHER_KINDS: ReadonlySet<string> = new Set([
   'accepted',
@@ -29,6 +30,7 @@ const DISPATCHER_KINDS: ReadonlySet<string> = new Set([
   'logs-subscribe',
   'logs-cancel',
   'mesh',
+  'root-ca',
 ]);
 
 export function encodeMessage(m: AgentMessage | DispatcherMessage): Uint8Array {

@@ -14,7 +14,15 @@ import { join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
 import type * as grpc from '@grpc/grpc-js';
 import { realClock } from '../../src/base/clock.ts';
-import { createCsr, NodeTlsStore, parseNodeCert, signNodeCsr } from '../../src/ca/index.ts';
+import {
+  chainsTo,
+  createCsr,
+  NodeTlsStore,
+  parseNodeCert,
+  signNodeCsr,
+  splitCertificates,
+  tokenMatchesRoot,
+} from '../../src/ca/index.ts';
 import { RaftClient } from '../../src/gen/shoal/raft/v1/raft.ts';
 import { message } from '../../src/raft/core/types.ts';
 import { messageToPb } from '../../src/raft/transport/codec.ts';
@@ -388,25 +396,57 @@ describe('security of a swarm of shoal daemons', { skip: skip ?? false }, () => 
       for (const n of [m1, m2, w1]) assert.equal((await onDisk(n)).rootPem.trim(), shown);
     });
 
-    it('docker swarm ca --rotate gives the swarm a new root that reaches the nodes', async (t) => {
-      const rootBefore = (await onDisk(w1)).rootPem;
+    it('docker swarm ca --rotate gives the swarm a new root that reaches the nodes', async () => {
+      const j4 = h.nodes.find((n) => n.name === 'j4') as DaemonNode;
+      const nodes = [m1, m2, w1, j4];
       const shown = (await m1.ok(['swarm', 'ca'])).trim();
-      const r = await m1.docker(['swarm', 'ca', '--rotate', '--detach']);
-      if (r.code !== 0) {
-        t.skip(`not implemented: root CA rotation (${r.stderr.trim().split('\n')[0]})`);
-        return;
+      const tokenBefore = await joinToken(m1, 'worker');
+      const keepBefore = await m1.ok(['service', 'ps', 'keep', '-q', '--no-trunc']);
+      // Without --detach the CLI follows the rotation (GET /swarm TLSInfo and
+      // RootRotationInProgress, every node's TLSInfo) and prints the new root at the end.
+      const r = await m1.docker(['swarm', 'ca', '--rotate'], { timeoutMs: 120_000 });
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /rotated TLS certificates/);
+      assert.match(r.stdout, /rotated CA certificates/);
+      const after = (await m2.ok(['swarm', 'ca'])).trim();
+      assert.notEqual(after, shown, 'a new root');
+      assert.ok(r.stdout.trim().endsWith(after), r.stdout);
+      const info = JSON.parse(await m1.ok(['info', '--format', '{{json .Swarm.Cluster}}'])) as {
+        RootRotationInProgress: boolean;
+      };
+      assert.equal(info.RootRotationInProgress, false);
+      // Every node stores the new root, and holds a certificate the new root issued.
+      for (const n of nodes) {
+        const disk = await waitFor(`the new root on ${n.name}'s disk`, async () => {
+          const d = await onDisk(n);
+          return d.rootPem.trim() === after ? d : undefined;
+        });
+        assert.ok(chainsTo(disk.identity.certPem, [disk.rootPem]), `${n.name}'s certificate`);
+        assert.ok(!chainsTo(splitCertificates(disk.identity.certPem)[0] as string, [shown]));
       }
-      const after = (await m1.ok(['swarm', 'ca'])).trim();
-      if (after === shown) {
-        t.skip(
-          'not implemented: root CA rotation (`docker swarm ca --rotate` is accepted and ' +
-            'CAConfig.ForceRotate stored, but no new root is made and no certificate reissued)',
-        );
-        return;
-      }
-      await waitFor("the new root on w1's disk", async () => (await onDisk(w1)).rootPem !== rootBefore, {
-        timeoutMs: 120_000,
+      // The join tokens name the new root.
+      const tokenAfter = await joinToken(m1, 'worker');
+      assert.notEqual(tokenAfter.split('-')[2], tokenBefore.split('-')[2]);
+      assert.ok(tokenMatchesRoot(tokenAfter, `${after}\n`));
+      // The old root is no longer trusted: a certificate it signs is refused at TLS.
+      const oldRoot = cluster.RootCA as { CACert: string; CAKey: string };
+      assert.equal(oldRoot.CACert.trim(), shown);
+      const csr = await createCsr();
+      const forged = await signNodeCsr({ certPem: oldRoot.CACert, keyPem: oldRoot.CAKey }, csr.csrPem, {
+        nodeId: 'oldrootnode00000000000000',
+        role: 'swarm-manager',
+        clusterId: cluster.ID,
+        clock: realClock,
       });
+      const ch = pool({ certPem: forged, keyPem: csr.keyPem }, `${after}\n`);
+      await assert.rejects(control(ch, m1.addr).getCluster(), /Unavailable/);
+      // The swarm kept working and its tasks were not disturbed.
+      assert.equal(await m1.ok(['service', 'ps', 'keep', '-q', '--no-trunc']), keepBefore);
+      const rows = await nodeLs(m1);
+      assert.ok(
+        rows.every((x) => x.Status === 'Ready'),
+        JSON.stringify(rows),
+      );
     });
   });
   describe('renewal of short-lived certificates while a service runs', () => {

@@ -47,7 +47,8 @@ export const systemRoutes: Route[] = [
       if (control !== undefined) {
         try {
           const nodes = await control.listNodes();
-          const cluster = await control.getCluster();
+          // As GET /swarm shows it: with TLSInfo and RootRotationInProgress.
+          const cluster = await backend.swarm.inspect();
           const managers = nodes.filter((n) => n.ManagerStatus !== undefined).length;
           manager = { nodes: nodes.length, managers, cluster };
         } catch (e) {

@@ -6,12 +6,15 @@
  * Join tokens and the unlock key live outside the spec: `rotate*` flags replace them, and
  * turning Spec.EncryptionConfig.AutoLockManagers on or off creates or clears the unlock
  * key, in the same transaction (every manager then rewraps its data key accordingly).
+ * A changed CAConfig.ForceRotate (or signing certificate) starts a root rotation
+ * (ca-rotation.ts); the leader's RootRotationReconciler finishes it.
  */
 import { type Cluster, DEFAULT_CLUSTER_NAME, type SwarmSpec } from '../../api/cluster.ts';
 import { validateSwarmSpec } from '../../api/validate/index.ts';
 import { generateJoinToken } from '../../ca/token.ts';
 import { generateUnlockKey } from '../../crypt/unlockkey.ts';
 import type { ReadTx, Stored } from '../../store/index.ts';
+import { planClusterRootCa, sameRootCa, withoutSigningMaterial } from './ca-rotation.ts';
 import { type ControlContext, checkedVersion } from './context.ts';
 import { daemonError, storeWrite, throwProblems } from './errors.ts';
 
@@ -41,11 +44,18 @@ export async function updateCluster(
   checkedVersion(version);
   throwProblems(validateSwarmSpec(raw, { operation: 'update' }));
   const given = (raw ?? {}) as SwarmSpec;
-  const spec: SwarmSpec = { ...given, Name: DEFAULT_CLUSTER_NAME, Labels: { ...(given.Labels ?? {}) } };
+  const asked: SwarmSpec = { ...given, Name: DEFAULT_CLUSTER_NAME, Labels: { ...(given.Labels ?? {}) } };
+  const before = getCluster(ctx);
+  const rootCA = await planClusterRootCa(ctx, before, asked);
+  const spec = withoutSigningMaterial(asked);
   await storeWrite(() =>
     ctx.store.update((tx) => {
       const cur = current(tx);
       const next: Partial<Cluster> = { Spec: spec, Version: { Index: version } };
+      if (rootCA && sameRootCa(cur.RootCA, before.RootCA)) {
+        next.RootCA = rootCA;
+        ctx.log.info({ forceRotate: rootCA.LastForcedRotation }, 'root CA rotation started');
+      }
       const root = cur.RootCA?.CACert;
       if (root && cur.JoinTokens && (flags.rotateWorkerToken || flags.rotateManagerToken)) {
         next.JoinTokens = {

@@ -36,6 +36,7 @@ import {
   NOT_LEADER,
   NOT_MEMBER,
   type OpenSession,
+  type RootCaUpdate,
   SESSION_DEFAULTS,
   type SessionErrorCode,
   type StatusReport,
@@ -265,6 +266,12 @@ export class Dispatcher implements SessionAcceptor {
         run.updates.node(s.nodeId, { status: { ...cur.Status, Message } });
         return;
       }
+      case 'tls-info': {
+        const cur = this.opts.store.view((tx) => tx.nodes.get(s.nodeId));
+        if (!cur?.Description) return;
+        run.updates.node(s.nodeId, { description: { ...cur.Description, TLSInfo: m.tlsInfo } });
+        return;
+      }
       case 'close':
         this.log.info({ node: s.nodeId }, 'agent closed its session');
         this.lost(run, ls, s);
@@ -336,6 +343,8 @@ export class Dispatcher implements SessionAcceptor {
     });
     ls.link.send(complete);
     if (this.mesh) ls.link.send({ kind: 'mesh', mesh: this.mesh });
+    const root = this.opts.store.view((tx) => rootCaMessage(tx.clusters.current()));
+    if (root) ls.link.send(root);
     this.log.debug({ node: session.nodeId, session: session.id }, 'session accepted');
   }
 
@@ -391,6 +400,13 @@ export class Dispatcher implements SessionAcceptor {
     for (const e of events) {
       if (e.table === 'clusters' && e.kind !== 'delete' && e.object.Spec.Name === DEFAULT_CLUSTER_NAME) {
         run.periodMs = periodOf(e.object);
+        const root = rootCaMessage(e.object);
+        const before =
+          e.kind === 'update' && e.old ? rootCaMessage(e.old as DeepReadonly<Cluster>) : undefined;
+        if (root && (root.root !== before?.root || root.next !== before?.next)) {
+          // A root rotation started or finished: every node learns the roots to trust.
+          for (const sess of run.nodes.sessions()) if (sess.accepted) sess.link.send(root);
+        }
       }
       if (e.table === 'nodes' && e.kind === 'update' && e.old && !sameRole(e.old, e.object)) {
         // The node's spec or manager status changed (promote/demote, availability, labels):
@@ -433,6 +449,14 @@ export class Dispatcher implements SessionAcceptor {
 }
 
 /** The cluster's heartbeat period in ms (Spec.Dispatcher.HeartbeatPeriod, default 5 s). */
+/** The root-ca message for a cluster (undefined before its CA exists). */
+function rootCaMessage(c: DeepReadonly<Cluster> | undefined): RootCaUpdate | undefined {
+  const ca = c?.RootCA;
+  if (!ca) return undefined;
+  const next = ca.RootRotation?.CACert;
+  return next ? { kind: 'root-ca', root: ca.CACert, next } : { kind: 'root-ca', root: ca.CACert };
+}
+
 function periodOf(c: Stored<Cluster> | undefined): number {
   const ns = c?.Spec.Dispatcher?.HeartbeatPeriod;
   return ns && ns > 0 ? ns / NS_PER_MS : SESSION_DEFAULTS.heartbeatPeriodMs;

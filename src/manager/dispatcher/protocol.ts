@@ -13,6 +13,8 @@
  *     ◀── managers [...]                    the manager list changed (for fail-over)
  *     ── close ──▶                           the agent is stopping
  *     ◀── error {code, message, leader?}     then the dispatcher closes the link
+ *     ◀── root-ca {root, next?}             the swarm's root CA (and the one being rotated to)
+ *     ── tls-info {tlsInfo} ──▶             the node's trust root and certificate issuer
  *     ◀── logs-subscribe {subId, taskIds…}   read these tasks' output (the log broker)
  *     ── logs {subId, lines, done?} ──▶      ... published in batches; logs-cancel stops it
  *
@@ -100,7 +102,24 @@ export interface MeshProblems {
   problems: readonly string[];
 }
 
-export type AgentMessage = OpenSession | Heartbeat | StatusReport | CloseSession | LogsPublish | MeshProblems;
+/**
+ * The node's TLS state changed (a renewed certificate, a new trust root): what
+ * Node.Description.TLSInfo shows, and what a root rotation waits on.
+ */
+export interface TlsInfoReport {
+  kind: 'tls-info';
+  sessionId: string;
+  tlsInfo: NonNullable<NodeDescription['TLSInfo']>;
+}
+
+export type AgentMessage =
+  | OpenSession
+  | Heartbeat
+  | StatusReport
+  | CloseSession
+  | LogsPublish
+  | MeshProblems
+  | TlsInfoReport;
 
 // ---- dispatcher -> agent ------------------------------------------------------------
 
@@ -123,6 +142,18 @@ export interface HeartbeatAck {
 export interface NodeChanged {
   kind: 'node';
   node: DeepReadonly<Node>;
+}
+
+/**
+ * The swarm's root CA, when a session opens and whenever it changes: `root` is the root
+ * to keep (and report as TrustRoot); during a root rotation `next` is the root being
+ * rotated to, which the node trusts too, and whose key must issue its certificate (it
+ * renews at once if not).
+ */
+export interface RootCaUpdate {
+  kind: 'root-ca';
+  root: string;
+  next?: string;
 }
 
 export interface ManagersChanged {
@@ -205,6 +236,7 @@ export type DispatcherMessage =
   | HeartbeatAck
   | ManagersChanged
   | NodeChanged
+  | RootCaUpdate
   | Assignments
   | SessionError;
 
