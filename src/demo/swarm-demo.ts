@@ -9,10 +9,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Node } from '../api/node.ts';
+import type { Task } from '../api/task.ts';
+import { renderListing } from '../cli/format/listing.ts';
+import { nodeListing } from '../cli/printers/nodes.ts';
+import { taskListing } from '../cli/printers/tasks.ts';
 import type { DaemonHandle } from './daemons.ts';
 import { LocalDaemons } from './daemons.ts';
 import { demoService } from './service.ts';
-import { nodeTable, taskTable } from './tables.ts';
 
 export interface SwarmDemoOptions {
   dir?: string;
@@ -150,9 +154,19 @@ export async function runSwarmDemo(opts: SwarmDemoOptions): Promise<void> {
       }
     }
     out('');
-    for (const l of nodeTable(await first.engine.get('/nodes'), nodeId)) out(l);
+    // The same tables as `shoal node ls` and `shoal service ps web`.
+    const nodes = await first.engine.get<Node[]>('/nodes');
+    for (const l of renderListing(nodeListing(nodes, nodeId), {}).trimEnd().split('\n')) out(l);
     out('');
-    for (const l of taskTable(await first.engine.get('/tasks'), await first.engine.get('/nodes'))) out(l);
+    const tasks = await first.engine.get<Task[]>(
+      `/tasks?filters=${encodeURIComponent(JSON.stringify({ service: ['web'], 'desired-state': ['running'] }))}`,
+    );
+    const names = {
+      nodes: new Map(nodes.map((n) => [n.ID, n.Description?.Hostname ?? n.ID])),
+      services: new Map([[created.ID, 'web']]),
+    };
+    const listing = taskListing(tasks, names, { trunc: true, now: Date.now() });
+    for (const l of renderListing(listing, {}).trimEnd().split('\n')) out(l);
     out('');
     out('The cluster is running. From another terminal, with the docker CLI:');
     out(`  export DOCKER_HOST=unix://${first.socket}`);
