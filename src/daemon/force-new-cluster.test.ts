@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { until } from '../../test/support/until.ts';
 import { LocalDaemons } from '../demo/daemons.ts';
 import { EngineError } from '../demo/engine.ts';
 
@@ -19,21 +20,6 @@ interface NodeInfo {
   ID: string;
   Spec: { Role: string };
   ManagerStatus?: { Leader?: boolean; Reachability?: string };
-}
-
-async function until<T>(what: string, fn: () => Promise<T | undefined>, ms = 20_000): Promise<T> {
-  const end = Date.now() + ms;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v !== undefined) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}: ${String(last ?? '')}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 test('force-new-cluster: the last manager standing keeps the swarm and its services', async () => {

@@ -9,6 +9,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { until } from '../../test/support/until.ts';
 import { type DaemonHandle, LocalDaemons } from '../demo/daemons.ts';
 import { WEB_SERVER } from '../demo/service.ts';
 
@@ -58,21 +59,6 @@ function udp(host: string, port: number, msg: string): Promise<string> {
     });
     s.send(msg, port, host);
   });
-}
-
-async function until<T>(what: string, fn: () => Promise<T | undefined>, ms = 20_000): Promise<T> {
-  const end = Date.now() + ms;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v !== undefined) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}: ${String(last ?? '')}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 interface TaskInfo {

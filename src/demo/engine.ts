@@ -1,20 +1,19 @@
 /**
- * A minimal JSON client of the Engine-compatible API on a daemon's unix socket, for the
- * demo and its test: one request, one parsed answer, Docker's `{message}` as the error.
+ * The Engine API on a daemon's unix socket, for the demo and the multi-daemon tests: the
+ * CLI's HTTP transport (src/cli/client/http.ts) with one call shape. An error answer is the
+ * CLI's DaemonError (its HTTP status and the daemon's message).
  */
-import { request } from 'node:http';
+import { DaemonError } from '../cli/client/errors.ts';
+import { HttpClient } from '../cli/client/http.ts';
 
-export class EngineError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export { DaemonError as EngineError };
 
 export class Engine {
-  constructor(readonly socketPath: string) {}
+  private readonly http: HttpClient;
+
+  constructor(readonly socketPath: string) {
+    this.http = new HttpClient({ kind: 'unix', socketPath }, `unix://${socketPath}`);
+  }
 
   get<T>(path: string): Promise<T> {
     return this.call<T>('GET', path);
@@ -24,38 +23,14 @@ export class Engine {
     return this.call<T>('POST', path, body);
   }
 
-  call<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
-    return new Promise<T>((resolve, reject) => {
-      const req = request(
-        {
-          socketPath: this.socketPath,
-          method,
-          path: `/v1.47${path}`,
-          headers: payload ? { 'content-type': 'application/json', 'content-length': payload.length } : {},
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => {
-            const text = Buffer.concat(chunks).toString('utf8');
-            let parsed: unknown = text;
-            try {
-              parsed = text === '' ? undefined : JSON.parse(text);
-            } catch {
-              // not JSON: keep the text
-            }
-            const status = res.statusCode ?? 0;
-            if (status >= 400) {
-              const msg = (parsed as { message?: string } | undefined)?.message ?? text;
-              reject(new EngineError(status, msg));
-            } else resolve(parsed as T);
-          });
-          res.on('error', reject);
-        },
-      );
-      req.on('error', reject);
-      req.end(payload);
-    });
+  /** The answer parsed as JSON, or its text when it is not JSON (an event stream). */
+  async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const a = await this.http.request(method, path, body === undefined ? {} : { body });
+    const text = a.body.toString('utf8');
+    try {
+      return (text === '' ? undefined : JSON.parse(text)) as T;
+    } catch {
+      return text as T;
+    }
   }
 }
